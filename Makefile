@@ -1,0 +1,71 @@
+# The verbs a newcomer needs. `make run` and `make test` are the two that matter.
+
+CARGO ?= cargo
+BIN := target/debug/zhicheng
+# Set to a PostgreSQL server URL to run the integration and e2e suites on PostgreSQL too.
+TEST_DATABASE_URL ?=
+
+.PHONY: run build frontend test test-rust test-pg test-e2e test-frontend test-browser openapi client check fmt bench clean
+
+## run: build the SPA and the binary, then serve on http://127.0.0.1:8080 with SQLite and demo data
+run: frontend
+	APP__DEMO__SEED=true $(CARGO) run --bin zhicheng -- serve
+
+build: frontend
+	$(CARGO) build --bin zhicheng
+
+## frontend: build the SPA into frontend/dist (skipped until the SPA exists)
+frontend:
+	@if [ -f frontend/package.json ]; then \
+		cd frontend && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npm run build; \
+	fi
+
+## test: every test; PostgreSQL too when TEST_DATABASE_URL is set
+test: test-rust test-pg test-e2e test-frontend test-browser
+
+test-rust:
+	$(CARGO) test --workspace --exclude e2e
+
+test-pg:
+	@if [ -n "$(TEST_DATABASE_URL)" ]; then \
+		echo "== integration suite on PostgreSQL"; \
+		TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(CARGO) test -p api --test api; \
+	fi
+
+test-e2e:
+	$(CARGO) build --bin zhicheng
+	$(CARGO) test -p e2e
+	@if [ -n "$(TEST_DATABASE_URL)" ]; then \
+		echo "== e2e suite on PostgreSQL"; \
+		TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(CARGO) test -p e2e; \
+	fi
+
+test-frontend:
+	@if [ -f frontend/package.json ]; then cd frontend && npm run test; fi
+
+test-browser:
+	@if [ -f e2e/browser/package.json ]; then $(MAKE) build && cd e2e/browser && npm test; fi
+
+## openapi: regenerate openapi/openapi.json from the code
+openapi:
+	$(CARGO) run -q --bin zhicheng -- openapi > openapi/openapi.json
+
+## client: regenerate the SPA's API types from openapi/openapi.json
+client:
+	@if [ -f frontend/package.json ]; then cd frontend && npm run client; fi
+
+## check: formatting and lints
+check:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --all-targets -- -D warnings
+
+fmt:
+	$(CARGO) fmt --all
+
+## bench: performance measurements (release build)
+bench:
+	@if [ -f bench/run.sh ]; then ./bench/run.sh; else echo "no benchmarks yet"; fi
+
+clean:
+	$(CARGO) clean
+	rm -rf data frontend/dist

@@ -1,0 +1,89 @@
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::header::AUTHORIZATION;
+use actix_web::{FromRequest, HttpRequest, web};
+use sea_orm::EntityTrait;
+
+use crate::domain::Role;
+use crate::entities::{account, org};
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// The caller, re-read from the database on every request: a disabled account, a disabled
+/// organisation or a token older than the last password change loses access at once.
+#[derive(Debug, Clone)]
+pub struct AuthUser {
+    pub id: String,
+    pub username: String,
+    pub role: Role,
+    pub real_name: String,
+    pub org_id: Option<String>,
+}
+
+impl AuthUser {
+    /// 403 unless the caller has one of `roles`.
+    pub fn require(&self, roles: &[Role]) -> Result<(), AppError> {
+        if roles.contains(&self.role) {
+            Ok(())
+        } else {
+            Err(AppError::forbidden("forbidden_role", "当前账号无权进行此操作"))
+        }
+    }
+
+    /// The caller's organisation, for org admins and reviewers.
+    pub fn org(&self) -> Result<&str, AppError> {
+        self.org_id.as_deref().ok_or_else(|| AppError::forbidden("not_an_org_member", "仅单位账号可进行此操作"))
+    }
+}
+
+impl FromRequest for AuthUser {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = request.app_data::<web::Data<AppState>>().cloned();
+        let header = request.headers().get(AUTHORIZATION).and_then(|value| value.to_str().ok()).map(str::to_owned);
+        Box::pin(async move {
+            let state = state.ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("AppState missing")))?;
+            let missing = || AppError::unauthorized("unauthenticated", "请先登录");
+            let header = header.ok_or_else(missing)?;
+            let token =
+                header.strip_prefix("Bearer ").or_else(|| header.strip_prefix("bearer ")).ok_or_else(missing)?;
+            let claims = state.jwt.verify_access(token.trim())?;
+            let expired = || AppError::unauthorized("invalid_token", "登录已失效，请重新登录");
+            let account = account::Entity::find_by_id(claims.sub.clone()).one(&state.db).await?.ok_or_else(expired)?;
+            if account.status != "active" || claims.iat_ms < account.tokens_valid_after.timestamp_millis() {
+                return Err(expired());
+            }
+            if let Some(org_id) = &account.org_id {
+                let org = org::Entity::find_by_id(org_id.clone()).one(&state.db).await?.ok_or_else(expired)?;
+                if org.status != "active" {
+                    return Err(expired());
+                }
+            }
+            let role = Role::parse(&account.role).ok_or_else(expired)?;
+            Ok(AuthUser {
+                id: account.id,
+                username: account.username,
+                role,
+                real_name: account.real_name,
+                org_id: account.org_id,
+            })
+        })
+    }
+}
+
+/// The client's address as the audit log records it: the socket peer, never a spoofable header.
+#[derive(Debug, Clone)]
+pub struct ClientIp(pub Option<String>);
+
+impl FromRequest for ClientIp {
+    type Error = AppError;
+    type Future = std::future::Ready<Result<Self, AppError>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(Ok(ClientIp(request.peer_addr().map(|addr| addr.ip().to_string()))))
+    }
+}

@@ -1,0 +1,226 @@
+//! Settings: built-in defaults, then `config/<profile>.toml`, then `APP__SECTION__KEY` variables.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Settings {
+    /// `development` (default), `test` or `production`; chosen by `APP_PROFILE`.
+    pub profile: String,
+    pub server: ServerSettings,
+    pub database: DatabaseSettings,
+    pub storage: StorageSettings,
+    pub auth: AuthSettings,
+    #[serde(default)]
+    pub security: SecuritySettings,
+    pub admin: AdminSettings,
+    pub demo: DemoSettings,
+    pub rate_limit: RateLimitSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ServerSettings {
+    pub host: String,
+    pub port: u16,
+    /// The built SPA; a placeholder page is served when the folder has no `index.html`.
+    pub static_dir: PathBuf,
+    /// Caps the size of any JSON body.
+    pub json_limit_bytes: usize,
+    /// Graceful shutdown: how long in-flight requests may take to finish.
+    pub shutdown_timeout_secs: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct DatabaseSettings {
+    pub url: String,
+    pub max_connections: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct StorageSettings {
+    pub dir: PathBuf,
+    pub max_upload_bytes: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct AuthSettings {
+    /// HS256 signing secret; generated and kept under `./data` in development when unset.
+    pub jwt_secret: Option<String>,
+    pub issuer: String,
+    pub audience: String,
+    pub access_ttl_secs: i64,
+    pub refresh_ttl_secs: i64,
+    pub lockout_threshold: i32,
+    pub lockout_minutes: i64,
+    pub otp_ttl_secs: i64,
+    pub otp_max_attempts: i32,
+    /// At most this many one-time codes per account per hour.
+    pub otp_per_hour: u64,
+    /// Days after which a password must be changed; 0 turns expiry off.
+    pub password_max_age_days: i64,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct SecuritySettings {
+    /// Base64 of 32 bytes: encrypts ID numbers and phones at rest and keys their lookup hashes.
+    /// Generated and kept under `./data` in development when unset.
+    pub data_key: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct AdminSettings {
+    pub username: String,
+    pub password: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct DemoSettings {
+    /// Seed demo organisations and accounts into an empty database on start.
+    pub seed: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct RateLimitSettings {
+    /// Requests per minute per client IP on the login, registration and code endpoints.
+    pub auth_per_minute: u32,
+    pub auth_burst: u32,
+}
+
+impl Settings {
+    /// Loads the settings for `APP_PROFILE` (default `development`) from `./config` and the environment.
+    pub fn load() -> anyhow::Result<Self> {
+        let profile = std::env::var("APP_PROFILE").unwrap_or_else(|_| "development".into());
+        Self::load_from(Path::new("config"), &profile)
+    }
+
+    pub fn load_from(config_dir: &Path, profile: &str) -> anyhow::Result<Self> {
+        let builder = config::Config::builder()
+            .set_default("profile", profile)?
+            .set_default("server.host", "127.0.0.1")?
+            .set_default("server.port", 8080)?
+            .set_default("server.static_dir", "frontend/dist")?
+            .set_default("server.json_limit_bytes", 256 * 1024)?
+            .set_default("server.shutdown_timeout_secs", 30)?
+            .set_default("database.url", "sqlite://data/zhicheng.db?mode=rwc")?
+            .set_default("database.max_connections", 10)?
+            .set_default("storage.dir", "data/files")?
+            .set_default("storage.max_upload_bytes", 5 * 1024 * 1024)?
+            .set_default("auth.issuer", "zhicheng")?
+            .set_default("auth.audience", "zhicheng-api")?
+            .set_default("auth.access_ttl_secs", 900)?
+            .set_default("auth.refresh_ttl_secs", 14 * 24 * 3600)?
+            .set_default("auth.lockout_threshold", 5)?
+            .set_default("auth.lockout_minutes", 15)?
+            .set_default("auth.otp_ttl_secs", 600)?
+            .set_default("auth.otp_max_attempts", 5)?
+            .set_default("auth.otp_per_hour", 5)?
+            .set_default("auth.password_max_age_days", 0)?
+            .set_default("admin.username", "admin")?
+            .set_default("demo.seed", false)?
+            .set_default("rate_limit.auth_per_minute", 60)?
+            .set_default("rate_limit.auth_burst", 30)?
+            .add_source(config::File::from(config_dir.join(format!("{profile}.toml"))).required(false))
+            .add_source(config::Environment::with_prefix("APP").prefix_separator("__").separator("__"));
+        let mut settings: Settings = builder.build()?.try_deserialize().context("reading settings")?;
+        settings.check()?;
+        Ok(settings)
+    }
+
+    pub fn is_production(&self) -> bool {
+        self.profile == "production"
+    }
+
+    fn check(&mut self) -> anyhow::Result<()> {
+        if self.auth.access_ttl_secs <= 0 || self.auth.access_ttl_secs > 900 {
+            bail!("auth.access_ttl_secs must be between 1 and 900 (access tokens stay short)");
+        }
+        if self.auth.otp_ttl_secs <= 0 || self.auth.otp_ttl_secs > 600 {
+            bail!("auth.otp_ttl_secs must be between 1 and 600");
+        }
+        if self.is_production() {
+            if self.auth.jwt_secret.as_deref().is_none_or(|s| s.len() < 32) {
+                bail!("production needs APP__AUTH__JWT_SECRET of at least 32 characters");
+            }
+            if self.security.data_key.is_none() {
+                bail!("production needs APP__SECURITY__DATA_KEY (base64 of 32 random bytes)");
+            }
+            if self.admin.password.is_none() {
+                bail!("production needs APP__ADMIN__PASSWORD for the first start");
+            }
+        }
+        Ok(())
+    }
+
+    /// The JWT secret, generating and keeping one in the data folder outside production.
+    pub fn jwt_secret(&self) -> anyhow::Result<Vec<u8>> {
+        match &self.auth.jwt_secret {
+            Some(secret) => Ok(secret.as_bytes().to_vec()),
+            None => self.kept_secret("jwt-secret"),
+        }
+    }
+
+    /// The 32-byte data key, generating and keeping one in the data folder outside production.
+    pub fn data_key(&self) -> anyhow::Result<[u8; 32]> {
+        let bytes = match &self.security.data_key {
+            Some(encoded) => BASE64.decode(encoded.trim()).context("APP__SECURITY__DATA_KEY is not base64")?,
+            None => self.kept_secret("data-key")?,
+        };
+        bytes.try_into().map_err(|_| anyhow::anyhow!("the data key must be exactly 32 bytes"))
+    }
+
+    fn kept_secret(&self, name: &str) -> anyhow::Result<Vec<u8>> {
+        if self.is_production() {
+            bail!("production refuses to generate its own {name}");
+        }
+        let dir = self.data_dir();
+        let path = dir.join(name);
+        if let Ok(encoded) = std::fs::read_to_string(&path) {
+            return BASE64.decode(encoded.trim()).with_context(|| format!("{} is corrupt", path.display()));
+        }
+        std::fs::create_dir_all(&dir)?;
+        let secret: [u8; 32] = rand::random();
+        std::fs::write(&path, BASE64.encode(secret))?;
+        tracing::warn!(path = %path.display(), "generated a development {name}; set it in production");
+        Ok(secret.to_vec())
+    }
+
+    /// The folder for generated development secrets: the parent of the storage folder.
+    fn data_dir(&self) -> PathBuf {
+        self.storage.dir.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("data"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn production_refuses_to_start_without_a_secret() {
+        let dir = tempfile::tempdir().unwrap();
+        let error = Settings::load_from(dir.path(), "production").unwrap_err();
+        assert!(error.to_string().contains("JWT_SECRET"));
+    }
+
+    #[test]
+    fn a_profile_file_overrides_the_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("staging.toml"), "[server]\nport = 9191\n").unwrap();
+        let settings = Settings::load_from(dir.path(), "staging").unwrap();
+        assert_eq!(settings.server.port, 9191);
+        assert_eq!(settings.storage.max_upload_bytes, 5 * 1024 * 1024);
+    }
+
+    #[test]
+    fn development_keeps_its_generated_secret() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut settings = Settings::load_from(dir.path(), "development").unwrap();
+        settings.storage.dir = dir.path().join("files");
+        let first = settings.jwt_secret().unwrap();
+        assert_eq!(first, settings.jwt_secret().unwrap());
+        assert_eq!(settings.data_key().unwrap().len(), 32);
+    }
+}

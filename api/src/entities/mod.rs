@@ -1,0 +1,9 @@
+//! sea-orm entities: storage only. Clients never see these; routes map them to DTOs.
+
+pub mod account;
+pub mod audit_log;
+pub mod login_attempt;
+pub mod one_time_code;
+pub mod org;
+pub mod refresh_token;
+pub mod sms_outbox;

@@ -1,0 +1,16 @@
+pub mod admin_cli;
+pub mod auth;
+pub mod config;
+pub mod crypto;
+pub mod db;
+pub mod domain;
+pub mod entities;
+pub mod error;
+pub mod openapi;
+pub mod rate_limit;
+pub mod routes;
+pub mod services;
+pub mod spa;
+pub mod startup;
+pub mod state;
+pub mod telemetry;

@@ -1,0 +1,634 @@
+//! Accounts and sessions: registration, login with lockout, token rotation, code-based recovery.
+
+use chrono::Duration;
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, ExprTrait, QueryFilter,
+    QuerySelect,
+};
+
+use crate::auth::password;
+use crate::crypto::{random_token, sha256_hex};
+use crate::db;
+use crate::domain::{IdCardNumber, OrgKind, Password, Phone, Role, Uscc, Username};
+use crate::entities::{account, login_attempt, org, refresh_token};
+use crate::error::{AppError, AppResult};
+use crate::services::audit::{self, AuditEntry};
+use crate::services::codes::{self, CodeCheck, Purpose};
+use crate::state::AppState;
+
+pub struct NewPerson {
+    pub username: Username,
+    pub password: Password,
+    pub real_name: String,
+    pub id_number: IdCardNumber,
+    pub phone: Phone,
+}
+
+pub struct NewOrg {
+    pub name: String,
+    pub uscc: Uscc,
+    pub kind: OrgKind,
+    pub region_code: String,
+    pub address: String,
+    pub contact_name: String,
+    pub contact_phone: Phone,
+    pub admin_username: Username,
+    pub admin_password: Password,
+}
+
+/// Fields of a new account other than its credentials.
+pub struct AccountFields<'a> {
+    pub role: Role,
+    pub real_name: &'a str,
+    pub id_number: Option<&'a IdCardNumber>,
+    pub phone: Option<&'a Phone>,
+    pub org_id: Option<&'a str>,
+    pub created_by: Option<&'a str>,
+}
+
+#[derive(Debug)]
+pub struct TokenPair {
+    pub access_token: String,
+    pub refresh_token: String,
+    pub expires_in: i64,
+}
+
+const ACTIVE: &str = "active";
+
+pub async fn register_person(state: &AppState, input: NewPerson, ip: Option<String>) -> AppResult<account::Model> {
+    let hash = password::hash(input.password.expose().to_string()).await?;
+    let tx = db::begin_write(&state.db).await?;
+    ensure_username_free(&tx, &input.username).await?;
+    let id_hash = state.crypto.index("id_number", input.id_number.as_str());
+    let phone_hash = state.crypto.index("phone", input.phone.as_str());
+    let taken = account::Entity::find()
+        .filter(account::Column::Role.eq(Role::Person.as_str()))
+        .filter(account::Column::IdNumberHash.eq(id_hash.clone()).or(account::Column::PhoneHash.eq(phone_hash.clone())))
+        .all(&tx)
+        .await?;
+    if taken.iter().any(|a| a.id_number_hash.as_deref() == Some(id_hash.as_str())) {
+        return Err(AppError::conflict_field(
+            "id_number_taken",
+            "/id_number",
+            "该身份证号已注册，请直接登录或找回密码",
+        ));
+    }
+    if !taken.is_empty() {
+        return Err(AppError::conflict_field("phone_taken", "/phone", "该手机号已被其他个人账号使用"));
+    }
+    let fields = AccountFields {
+        role: Role::Person,
+        real_name: &input.real_name,
+        id_number: Some(&input.id_number),
+        phone: Some(&input.phone),
+        org_id: None,
+        created_by: None,
+    };
+    let account = insert_account(state, &tx, &input.username, hash, fields).await?;
+    audit::record(
+        &tx,
+        AuditEntry::new("register_person", true)
+            .actor(&account.id, &account.real_name, None)
+            .object("account", &account.id)
+            .ip(ip),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(account)
+}
+
+/// Registers an organisation with its admin account. `hrss` bureaus come only through
+/// [`provision_org`], never self-registration.
+pub async fn register_org(
+    state: &AppState,
+    input: NewOrg,
+    ip: Option<String>,
+) -> AppResult<(org::Model, account::Model)> {
+    if !input.kind.can_self_register() {
+        return Err(AppError::field("/kind", "人社局账号由平台管理员开通，不能自行注册"));
+    }
+    create_org(state, input, None, ip).await
+}
+
+/// The platform admin provisions an organisation of any kind (in practice an `hrss` bureau).
+pub async fn provision_org(
+    state: &AppState,
+    input: NewOrg,
+    admin: (&str, &str),
+    ip: Option<String>,
+) -> AppResult<(org::Model, account::Model)> {
+    create_org(state, input, Some(admin), ip).await
+}
+
+async fn create_org(
+    state: &AppState,
+    input: NewOrg,
+    provisioned_by: Option<(&str, &str)>,
+    ip: Option<String>,
+) -> AppResult<(org::Model, account::Model)> {
+    let hash = password::hash(input.admin_password.expose().to_string()).await?;
+    let tx = db::begin_write(&state.db).await?;
+    ensure_username_free(&tx, &input.admin_username).await?;
+    let existing = org::Entity::find().filter(org::Column::Uscc.eq(input.uscc.as_str())).one(&tx).await?;
+    if existing.is_some() {
+        return Err(AppError::conflict_field("uscc_taken", "/uscc", "该统一社会信用代码已注册"));
+    }
+    let org_id = db::new_id();
+    let org = org::Model {
+        id: org_id.clone(),
+        name: input.name,
+        uscc: input.uscc.as_str().to_string(),
+        kind: input.kind.as_str().to_string(),
+        region_code: input.region_code,
+        address: input.address,
+        contact_name: input.contact_name.clone(),
+        contact_phone_enc: state.crypto.encrypt(input.contact_phone.as_str())?,
+        status: ACTIVE.to_string(),
+        created_at: db::now(),
+    };
+    org::Entity::insert(org::ActiveModel::from(org.clone())).exec_without_returning(&tx).await?;
+    let fields = AccountFields {
+        role: Role::OrgAdmin,
+        real_name: &input.contact_name,
+        id_number: None,
+        phone: Some(&input.contact_phone),
+        org_id: Some(&org_id),
+        created_by: provisioned_by.map(|(id, _)| id),
+    };
+    let admin = insert_account(state, &tx, &input.admin_username, hash, fields).await?;
+    let entry = match provisioned_by {
+        Some((id, name)) => AuditEntry::new("provision_org", true).actor(id, name, None),
+        None => AuditEntry::new("register_org", true).actor(&admin.id, &admin.real_name, Some(&org_id)),
+    };
+    audit::record(&tx, entry.object("org", &org_id).ip(ip).detail(serde_json::json!({"kind": org.kind}))).await?;
+    tx.commit().await?;
+    Ok((org, admin))
+}
+
+pub async fn ensure_username_free(tx: &DatabaseTransaction, username: &Username) -> AppResult<()> {
+    let taken = account::Entity::find().filter(account::Column::Username.eq(username.as_str())).one(tx).await?;
+    if taken.is_some() {
+        return Err(AppError::conflict_field("username_taken", "/username", "该用户名已被使用"));
+    }
+    Ok(())
+}
+
+/// Inserts an active account; ID number and phone are stored encrypted with keyed lookup hashes.
+pub async fn insert_account(
+    state: &AppState,
+    tx: &DatabaseTransaction,
+    username: &Username,
+    password_hash: String,
+    fields: AccountFields<'_>,
+) -> AppResult<account::Model> {
+    let now = db::now();
+    let model = account::Model {
+        id: db::new_id(),
+        username: username.as_str().to_string(),
+        password_hash,
+        role: fields.role.as_str().to_string(),
+        real_name: fields.real_name.to_string(),
+        id_number_enc: fields.id_number.map(|id| state.crypto.encrypt(id.as_str())).transpose()?,
+        id_number_hash: fields.id_number.map(|id| state.crypto.index("id_number", id.as_str())),
+        phone_enc: fields.phone.map(|phone| state.crypto.encrypt(phone.as_str())).transpose()?,
+        phone_hash: fields.phone.map(|phone| state.crypto.index("phone", phone.as_str())),
+        org_id: fields.org_id.map(str::to_string),
+        status: ACTIVE.to_string(),
+        created_by: fields.created_by.map(str::to_string),
+        password_changed_at: now,
+        tokens_valid_after: now,
+        created_at: now,
+        updated_at: now,
+    };
+    account::Entity::insert(account::ActiveModel::from(model.clone())).exec_without_returning(tx).await?;
+    Ok(model)
+}
+
+/// Finds the account a login name means: a username, an ID number (the person) or a phone.
+async fn find_login_account(state: &AppState, identifier: &str) -> AppResult<Option<account::Model>> {
+    let query = account::Entity::find();
+    let found = if let Ok(id_number) = IdCardNumber::parse(identifier) {
+        query
+            .filter(account::Column::Role.eq(Role::Person.as_str()))
+            .filter(account::Column::IdNumberHash.eq(state.crypto.index("id_number", id_number.as_str())))
+            .one(&state.db)
+            .await?
+    } else if let Ok(phone) = Phone::parse(identifier) {
+        // A phone logs in when exactly one account carries it, persons first.
+        let mut matches = query
+            .filter(account::Column::PhoneHash.eq(state.crypto.index("phone", phone.as_str())))
+            .limit(10)
+            .all(&state.db)
+            .await?;
+        if let Some(index) = matches.iter().position(|a| a.role == Role::Person.as_str()) {
+            Some(matches.swap_remove(index))
+        } else if matches.len() == 1 {
+            matches.pop()
+        } else {
+            None
+        }
+    } else {
+        query.filter(account::Column::Username.eq(identifier.trim().to_lowercase())).one(&state.db).await?
+    };
+    Ok(found)
+}
+
+/// Logs in with a username, ID number or phone. Five failures lock the account (or the unknown
+/// name, so the answer never reveals whether an account exists) for the configured minutes.
+pub async fn login(state: &AppState, identifier: &str, password: String, ip: Option<String>) -> AppResult<TokenPair> {
+    let account = find_login_account(state, identifier).await?;
+    let key = match &account {
+        Some(account) => format!("acct:{}", account.id),
+        None => format!("anon:{}", state.crypto.index("login", &identifier.trim().to_lowercase())),
+    };
+    let entry = |action: &'static str, success: bool, account: Option<&account::Model>| {
+        let base = AuditEntry::new(action, success).ip(ip.clone());
+        match account {
+            Some(a) => base.actor(&a.id, &a.real_name, a.org_id.as_deref()).object("account", &a.id),
+            None => base.detail(serde_json::json!({"account": "unknown"})),
+        }
+    };
+    let now = db::now();
+    if let Some(until) = locked_until(state, &key).await?.filter(|until| *until > now) {
+        // Spend the time of a real check so a locked account looks like any other.
+        let _ = password::verify(password, None).await;
+        audit::record_alone(&state.db, entry("login_locked", false, account.as_ref())).await?;
+        return Err(locked_error(until - now));
+    }
+    let valid = password::verify(password, account.as_ref().map(|a| a.password_hash.clone())).await;
+    let Some(account) = account.as_ref().filter(|_| valid) else {
+        let tx = db::begin_write(&state.db).await?;
+        let locked = count_failure(state, &tx, &key).await?;
+        let action = if locked.is_some() { "account_locked" } else { "login_failed" };
+        audit::record(&tx, entry(action, false, account.as_ref())).await?;
+        tx.commit().await?;
+        return Err(match locked {
+            Some(until) => locked_error(until - now),
+            None => AppError::unauthorized("invalid_credentials", "账号或密码错误"),
+        });
+    };
+    if account.status != ACTIVE {
+        audit::record_alone(&state.db, entry("login_disabled", false, Some(account))).await?;
+        return Err(AppError::forbidden("account_disabled", "该账号已停用，请联系所在单位管理员"));
+    }
+    let tx = db::begin_write(&state.db).await?;
+    login_attempt::Entity::delete_by_id(key).exec(&tx).await?;
+    let tokens = issue_tokens(state, &tx, &account.id, None).await?;
+    audit::record(&tx, entry("login_success", true, Some(account))).await?;
+    tx.commit().await?;
+    Ok(tokens)
+}
+
+fn locked_error(remaining: Duration) -> AppError {
+    let minutes = (remaining.num_seconds() + 59) / 60;
+    AppError::Locked {
+        detail: format!("连续登录失败次数过多，账号已锁定，请{minutes}分钟后再试或找回密码"),
+        retry_after_secs: remaining.num_seconds(),
+    }
+}
+
+async fn locked_until(state: &AppState, key: &str) -> AppResult<Option<chrono::DateTime<chrono::Utc>>> {
+    let row = login_attempt::Entity::find_by_id(key.to_string()).one(&state.db).await?;
+    Ok(row.and_then(|row| row.locked_until))
+}
+
+/// Counts a failure; returns when the lock ends if this failure locked the key.
+async fn count_failure(
+    state: &AppState,
+    tx: &DatabaseTransaction,
+    key: &str,
+) -> AppResult<Option<chrono::DateTime<chrono::Utc>>> {
+    let now = db::now();
+    let window = Duration::minutes(state.settings.auth.lockout_minutes);
+    login_attempt::Entity::insert(login_attempt::ActiveModel {
+        key: Set(key.to_string()),
+        failures: Set(0),
+        locked_until: Set(None),
+        updated_at: Set(now),
+    })
+    .on_conflict(OnConflict::column(login_attempt::Column::Key).do_nothing().to_owned())
+    .exec_without_returning(tx)
+    .await?;
+    let row =
+        login_attempt::Entity::find_by_id(key.to_string()).lock_exclusive().one(tx).await?.ok_or(AppError::NotFound)?;
+    // Failures older than the window, or from before an expired lock, no longer count.
+    let stale = row.updated_at < now - window || row.locked_until.is_some_and(|until| until <= now);
+    let failures = if stale { 1 } else { row.failures + 1 };
+    let locked_until = (failures >= state.settings.auth.lockout_threshold).then(|| now + window);
+    login_attempt::Entity::update(login_attempt::ActiveModel {
+        key: Set(key.to_string()),
+        failures: Set(failures),
+        locked_until: Set(locked_until),
+        updated_at: Set(now),
+    })
+    .exec(tx)
+    .await?;
+    Ok(locked_until)
+}
+
+async fn issue_tokens(
+    state: &AppState,
+    tx: &DatabaseTransaction,
+    account_id: &str,
+    family: Option<String>,
+) -> AppResult<TokenPair> {
+    let refresh = random_token(32);
+    let now = db::now();
+    refresh_token::Entity::insert(refresh_token::ActiveModel {
+        id: Set(db::new_id()),
+        account_id: Set(account_id.to_string()),
+        family_id: Set(family.unwrap_or_else(db::new_id)),
+        token_hash: Set(sha256_hex(refresh.as_bytes())),
+        expires_at: Set(now + Duration::seconds(state.settings.auth.refresh_ttl_secs)),
+        used_at: Set(None),
+        revoked_at: Set(None),
+        created_at: Set(now),
+    })
+    .exec_without_returning(tx)
+    .await?;
+    Ok(TokenPair {
+        access_token: state.jwt.issue_access(account_id)?,
+        refresh_token: refresh,
+        expires_in: state.jwt.access_ttl_secs,
+    })
+}
+
+/// Rotates a refresh token. Presenting one that was already rotated is theft or a replay:
+/// the whole family is revoked and the holder must log in again.
+pub async fn refresh(state: &AppState, token: &str, ip: Option<String>) -> AppResult<TokenPair> {
+    let invalid = || AppError::unauthorized("invalid_refresh_token", "登录已失效，请重新登录");
+    let tx = db::begin_write(&state.db).await?;
+    let row = refresh_token::Entity::find()
+        .filter(refresh_token::Column::TokenHash.eq(sha256_hex(token.as_bytes())))
+        .one(&tx)
+        .await?
+        .ok_or_else(invalid)?;
+    let now = db::now();
+    if row.revoked_at.is_some() || row.expires_at <= now {
+        return Err(invalid());
+    }
+    let claimed = refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::UsedAt, Expr::value(now))
+        .filter(refresh_token::Column::Id.eq(row.id.clone()))
+        .filter(refresh_token::Column::UsedAt.is_null())
+        .exec(&tx)
+        .await?;
+    if claimed.rows_affected == 0 {
+        revoke_family(&tx, &row.family_id).await?;
+        audit::record(&tx, AuditEntry::new("refresh_token_reuse", false).object("account", &row.account_id).ip(ip))
+            .await?;
+        tx.commit().await?;
+        return Err(AppError::unauthorized("refresh_token_reused", "登录凭证已被使用，为安全起见请重新登录"));
+    }
+    let account = account::Entity::find_by_id(row.account_id.clone()).one(&tx).await?.ok_or_else(invalid)?;
+    if account.status != ACTIVE {
+        return Err(invalid());
+    }
+    let tokens = issue_tokens(state, &tx, &account.id, Some(row.family_id)).await?;
+    tx.commit().await?;
+    Ok(tokens)
+}
+
+/// Revokes the session the refresh token belongs to. Unknown tokens are ignored: logging out twice is fine.
+pub async fn logout(state: &AppState, token: &str, ip: Option<String>) -> AppResult<()> {
+    let tx = db::begin_write(&state.db).await?;
+    let row = refresh_token::Entity::find()
+        .filter(refresh_token::Column::TokenHash.eq(sha256_hex(token.as_bytes())))
+        .one(&tx)
+        .await?;
+    if let Some(row) = row {
+        revoke_family(&tx, &row.family_id).await?;
+        audit::record(&tx, AuditEntry::new("logout", true).object("account", &row.account_id).ip(ip)).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn revoke_family(tx: &impl ConnectionTrait, family_id: &str) -> Result<(), sea_orm::DbErr> {
+    refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::RevokedAt, Expr::value(db::now()))
+        .filter(refresh_token::Column::FamilyId.eq(family_id))
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .exec(tx)
+        .await?;
+    Ok(())
+}
+
+/// Ends every session of an account: refresh tokens revoked, access tokens issued before now refused.
+pub async fn revoke_all_sessions(tx: &impl ConnectionTrait, account_id: &str) -> Result<(), sea_orm::DbErr> {
+    let now = db::now();
+    refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::RevokedAt, Expr::value(now))
+        .filter(refresh_token::Column::AccountId.eq(account_id))
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .exec(tx)
+        .await?;
+    account::Entity::update_many()
+        .col_expr(account::Column::TokensValidAfter, Expr::value(now))
+        .col_expr(account::Column::UpdatedAt, Expr::value(now))
+        .filter(account::Column::Id.eq(account_id))
+        .exec(tx)
+        .await?;
+    Ok(())
+}
+
+/// Sends a password reset code to the account's registered phone. Answers the same whether or
+/// not the account exists.
+pub async fn forgot_password(state: &AppState, identifier: &str, ip: Option<String>) -> AppResult<()> {
+    let Some(account) = find_login_account(state, identifier).await? else {
+        audit::record_alone(&state.db, AuditEntry::new("password_reset_requested", false).ip(ip)).await?;
+        return Ok(());
+    };
+    let Some(phone) = account_phone(state, &account)? else {
+        return Ok(());
+    };
+    let tx = db::begin_write(&state.db).await?;
+    let message = codes::issue(state, &tx, &account.id, Purpose::PasswordReset).await?;
+    audit::record(
+        &tx,
+        AuditEntry::new("password_reset_requested", message.is_some())
+            .actor(&account.id, &account.real_name, account.org_id.as_deref())
+            .object("account", &account.id)
+            .ip(ip),
+    )
+    .await?;
+    tx.commit().await?;
+    if let Some(message) = message {
+        state.sms.send(&phone, &message).await?;
+    }
+    Ok(())
+}
+
+/// Sets a new password with a code from [`forgot_password`]; every session of the account ends.
+pub async fn reset_password(
+    state: &AppState,
+    identifier: &str,
+    code: &str,
+    new_password: Password,
+    ip: Option<String>,
+) -> AppResult<()> {
+    let account = find_login_account(state, identifier).await?;
+    let hash = password::hash(new_password.expose().to_string()).await?;
+    let Some(account) = account else {
+        return Err(code_error(CodeCheck::ExpiredOrMissing));
+    };
+    let tx = db::begin_write(&state.db).await?;
+    let check = codes::check(state, &tx, &account.id, Purpose::PasswordReset, code).await?;
+    if check != CodeCheck::Valid {
+        audit::record(&tx, AuditEntry::new("password_reset", false).object("account", &account.id).ip(ip)).await?;
+        tx.commit().await?;
+        return Err(code_error(check));
+    }
+    set_password(&tx, &account.id, hash).await?;
+    login_attempt::Entity::delete_by_id(format!("acct:{}", account.id)).exec(&tx).await?;
+    audit::record(
+        &tx,
+        AuditEntry::new("password_reset", true)
+            .actor(&account.id, &account.real_name, account.org_id.as_deref())
+            .object("account", &account.id)
+            .ip(ip),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Replaces an account's password hash and ends its sessions.
+pub async fn set_password(tx: &DatabaseTransaction, account_id: &str, hash: String) -> AppResult<()> {
+    let now = db::now();
+    account::Entity::update_many()
+        .col_expr(account::Column::PasswordHash, Expr::value(hash))
+        .col_expr(account::Column::PasswordChangedAt, Expr::value(now))
+        .filter(account::Column::Id.eq(account_id))
+        .exec(tx)
+        .await?;
+    revoke_all_sessions(tx, account_id).await?;
+    Ok(())
+}
+
+/// Changes the caller's own password after checking the current one.
+pub async fn change_password(
+    state: &AppState,
+    account_id: &str,
+    current: String,
+    new_password: Password,
+    ip: Option<String>,
+) -> AppResult<()> {
+    let account =
+        account::Entity::find_by_id(account_id.to_string()).one(&state.db).await?.ok_or(AppError::NotFound)?;
+    if !password::verify(current, Some(account.password_hash.clone())).await {
+        return Err(AppError::field("/current_password", "当前密码不正确"));
+    }
+    let hash = password::hash(new_password.expose().to_string()).await?;
+    let tx = db::begin_write(&state.db).await?;
+    set_password(&tx, account_id, hash).await?;
+    audit::record(
+        &tx,
+        AuditEntry::new("password_changed", true)
+            .actor(&account.id, &account.real_name, account.org_id.as_deref())
+            .object("account", &account.id)
+            .ip(ip),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Sends a code to a phone registered on at least one account, to recover its usernames.
+pub async fn forgot_username(state: &AppState, phone: &Phone, ip: Option<String>) -> AppResult<()> {
+    let subject = state.crypto.index("phone", phone.as_str());
+    let known = account::Entity::find().filter(account::Column::PhoneHash.eq(subject.clone())).one(&state.db).await?;
+    let tx = db::begin_write(&state.db).await?;
+    let message = match known {
+        Some(_) => codes::issue(state, &tx, &subject, Purpose::UsernameRecovery).await?,
+        None => None,
+    };
+    audit::record(&tx, AuditEntry::new("username_recovery_requested", message.is_some()).ip(ip)).await?;
+    tx.commit().await?;
+    if let Some(message) = message {
+        state.sms.send(phone, &message).await?;
+    }
+    Ok(())
+}
+
+/// Returns the usernames registered with `phone` once the code sent to it is given back.
+pub async fn recover_username(
+    state: &AppState,
+    phone: &Phone,
+    code: &str,
+    ip: Option<String>,
+) -> AppResult<Vec<String>> {
+    let subject = state.crypto.index("phone", phone.as_str());
+    let tx = db::begin_write(&state.db).await?;
+    let check = codes::check(state, &tx, &subject, Purpose::UsernameRecovery, code).await?;
+    audit::record(&tx, AuditEntry::new("username_recovered", check == CodeCheck::Valid).ip(ip)).await?;
+    if check != CodeCheck::Valid {
+        tx.commit().await?;
+        return Err(code_error(check));
+    }
+    let usernames = account::Entity::find()
+        .filter(account::Column::PhoneHash.eq(subject))
+        .all(&tx)
+        .await?
+        .into_iter()
+        .map(|a| a.username)
+        .collect();
+    tx.commit().await?;
+    Ok(usernames)
+}
+
+fn code_error(check: CodeCheck) -> AppError {
+    let message = match check {
+        CodeCheck::Wrong { remaining } => format!("验证码错误，还可尝试{remaining}次"),
+        CodeCheck::Exhausted => "验证码错误次数过多，请重新获取".to_string(),
+        CodeCheck::ExpiredOrMissing | CodeCheck::Valid => "验证码错误或已过期，请重新获取".to_string(),
+    };
+    AppError::field("/code", message)
+}
+
+/// The phone of an account, decrypted.
+pub fn account_phone(state: &AppState, account: &account::Model) -> AppResult<Option<Phone>> {
+    let Some(encrypted) = &account.phone_enc else {
+        return Ok(None);
+    };
+    let plain = state.crypto.decrypt(encrypted)?;
+    Ok(Phone::parse(&plain).ok())
+}
+
+/// The ID number of an account, decrypted.
+pub fn account_id_number(state: &AppState, account: &account::Model) -> AppResult<Option<IdCardNumber>> {
+    let Some(encrypted) = &account.id_number_enc else {
+        return Ok(None);
+    };
+    let plain = state.crypto.decrypt(encrypted)?;
+    Ok(IdCardNumber::parse(&plain).ok())
+}
+
+/// An account as its owner sees it.
+pub struct Profile {
+    pub account: account::Model,
+    pub role: Role,
+    pub id_number: Option<IdCardNumber>,
+    pub phone: Option<Phone>,
+    pub org: Option<org::Model>,
+    pub password_expired: bool,
+}
+
+pub async fn profile(state: &AppState, account_id: &str) -> AppResult<Profile> {
+    let account =
+        account::Entity::find_by_id(account_id.to_string()).one(&state.db).await?.ok_or(AppError::NotFound)?;
+    let org = match &account.org_id {
+        Some(org_id) => org::Entity::find_by_id(org_id.clone()).one(&state.db).await?,
+        None => None,
+    };
+    let max_age = state.settings.auth.password_max_age_days;
+    Ok(Profile {
+        role: Role::parse(&account.role).ok_or(AppError::NotFound)?,
+        id_number: account_id_number(state, &account)?,
+        phone: account_phone(state, &account)?,
+        password_expired: max_age > 0 && account.password_changed_at < db::now() - Duration::days(max_age),
+        org,
+        account,
+    })
+}

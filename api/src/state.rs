@@ -1,0 +1,28 @@
+//! What every handler may reach: the database, settings, keys and outbound ports.
+
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+
+use crate::auth::tokens::JwtKeys;
+use crate::config::Settings;
+use crate::crypto::FieldCrypto;
+use crate::services::sms::SmsSender;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub settings: Arc<Settings>,
+    pub jwt: Arc<JwtKeys>,
+    pub crypto: Arc<FieldCrypto>,
+    pub sms: Arc<dyn SmsSender>,
+}
+
+impl AppState {
+    pub fn new(settings: Settings, db: DatabaseConnection) -> anyhow::Result<Self> {
+        let jwt = JwtKeys::new(&settings.jwt_secret()?, &settings.auth);
+        let crypto = Arc::new(FieldCrypto::new(&settings.data_key()?)?);
+        let sms = Arc::new(crate::services::sms::OutboxSms::new(db.clone(), crypto.clone()));
+        Ok(Self { db, settings: Arc::new(settings), jwt: Arc::new(jwt), crypto, sms })
+    }
+}

@@ -1,0 +1,308 @@
+//! `spawn_app()` and typed helpers. Each test runs against its own fresh database: a temporary
+//! SQLite file, or a new PostgreSQL database when `TEST_DATABASE_URL` is set.
+
+#![allow(dead_code)]
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use api::config::Settings;
+use api::startup::Application;
+use api::state::AppState;
+use reqwest::{Client, Response};
+use sea_orm::{ColumnTrait, ConnectionTrait, Database, EntityTrait, QueryFilter, QueryOrder};
+use serde_json::{Value, json};
+
+pub const PASSWORD: &str = "Nurse#2026";
+pub const ADMIN_PASSWORD: &str = "Admin#Test2026";
+
+pub struct TestApp {
+    pub address: String,
+    pub client: Client,
+    pub state: AppState,
+    pub storage_dir: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+    pg_database: Option<(String, String)>,
+}
+
+/// Builds settings for a test: free port, own database and folder, fixed secrets.
+pub async fn test_settings() -> (Settings, tempfile::TempDir, Option<(String, String)>) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut settings = Settings::load_from(dir.path(), "test").expect("settings");
+    settings.server.port = 0;
+    settings.server.static_dir = dir.path().join("no-spa");
+    settings.storage.dir = dir.path().join("files");
+    settings.auth.jwt_secret = Some("integration-test-secret-of-at-least-32-chars".into());
+    settings.security.data_key = Some("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=".into());
+    settings.admin.password = Some(ADMIN_PASSWORD.into());
+    settings.rate_limit.auth_per_minute = 60_000;
+    settings.rate_limit.auth_burst = 10_000;
+    settings.database.max_connections = 5;
+    let mut pg_database = None;
+    settings.database.url = match std::env::var("TEST_DATABASE_URL").ok().filter(|url| !url.is_empty()) {
+        Some(server_url) => {
+            let name = format!("zc_test_{}", uuid::Uuid::new_v4().simple());
+            let admin = Database::connect(&server_url).await.expect("connect to TEST_DATABASE_URL");
+            admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.expect("create test database");
+            admin.close().await.ok();
+            let url = replace_database(&server_url, &name);
+            pg_database = Some((server_url, name));
+            url
+        }
+        None => format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display()),
+    };
+    (settings, dir, pg_database)
+}
+
+fn replace_database(url: &str, name: &str) -> String {
+    let (base, query) = url.split_once('?').map(|(b, q)| (b, format!("?{q}"))).unwrap_or((url, String::new()));
+    let prefix = base.rsplit_once('/').map(|(prefix, _)| prefix).unwrap_or(base);
+    format!("{prefix}/{name}{query}")
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Spawns an app after letting the test adjust its settings.
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    let (mut settings, dir, pg_database) = test_settings().await;
+    adjust(&mut settings);
+    let storage_dir = settings.storage.dir.clone();
+    let app = Application::build(settings).await.expect("build app");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let state = app.state().clone();
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        client: Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client"),
+        state,
+        storage_dir,
+        _dir: dir,
+        pg_database,
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some((server_url, name)) = self.pg_database.take() {
+            // Dropping runs outside any async context: use a short-lived runtime of its own.
+            let _ = std::thread::spawn(move || {
+                let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+                    return;
+                };
+                runtime.block_on(async move {
+                    if let Ok(admin) = Database::connect(&server_url).await {
+                        let _ =
+                            admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await;
+                        let _ = admin.close().await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+static SEQUENCE: AtomicU32 = AtomicU32::new(1);
+
+/// A number unique within this test process.
+pub fn next() -> u32 {
+    SEQUENCE.fetch_add(1, Ordering::Relaxed)
+}
+
+/// A valid ID number of someone born 1990-01-01 (female when `seq` is even).
+pub fn id_number(seq: u32) -> String {
+    let first17 = format!("11010119900101{:03}", seq % 1000);
+    let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = first17.bytes().zip(weights).map(|(d, w)| u32::from(d - b'0') * w).sum();
+    format!("{first17}{}", b"10X98765432"[(sum % 11) as usize] as char)
+}
+
+pub fn uscc(seq: u32) -> String {
+    const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
+    let weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+    let first17 = format!("91370126{:09}", seq);
+    let sum: u32 =
+        first17.bytes().zip(weights).map(|(b, w)| ALPHABET.iter().position(|c| *c == b).unwrap_or(0) as u32 * w).sum();
+    format!("{first17}{}", ALPHABET[((31 - sum % 31) % 31) as usize] as char)
+}
+
+pub fn phone(seq: u32) -> String {
+    format!("139{:08}", seq)
+}
+
+#[derive(Debug, Clone)]
+pub struct Person {
+    pub id: String,
+    pub username: String,
+    pub password: String,
+    pub real_name: String,
+    pub id_number: String,
+    pub phone: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Org {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub admin_username: String,
+    pub password: String,
+    pub uscc: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Tokens {
+    pub access: String,
+    pub refresh: String,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}/api/v1{path}", self.address)
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> Response {
+        self.client.post(self.url(path)).json(body).send().await.expect("request")
+    }
+
+    pub async fn post_as(&self, token: &str, path: &str, body: &Value) -> Response {
+        self.client.post(self.url(path)).bearer_auth(token).json(body).send().await.expect("request")
+    }
+
+    pub async fn patch_as(&self, token: &str, path: &str, body: &Value) -> Response {
+        self.client.patch(self.url(path)).bearer_auth(token).json(body).send().await.expect("request")
+    }
+
+    pub async fn delete_as(&self, token: &str, path: &str) -> Response {
+        self.client.delete(self.url(path)).bearer_auth(token).send().await.expect("request")
+    }
+
+    pub async fn get_as(&self, token: &str, path: &str) -> Response {
+        self.client.get(self.url(path)).bearer_auth(token).send().await.expect("request")
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client.get(self.url(path)).send().await.expect("request")
+    }
+
+    pub async fn register_person(&self) -> Person {
+        let seq = next();
+        let person = Person {
+            id: String::new(),
+            username: format!("person{seq}"),
+            password: PASSWORD.into(),
+            real_name: "李护士".into(),
+            id_number: id_number(seq),
+            phone: phone(seq),
+        };
+        let response = self
+            .post(
+                "/auth/register/person",
+                &json!({
+                    "username": person.username, "password": person.password, "real_name": person.real_name,
+                    "id_number": person.id_number, "phone": person.phone,
+                }),
+            )
+            .await;
+        assert_eq!(response.status(), 201, "register person: {}", response.text().await.unwrap_or_default());
+        let body: Value = response.json().await.expect("json");
+        Person { id: body["id"].as_str().expect("id").to_string(), ..person }
+    }
+
+    fn org_body(kind: &str, seq: u32) -> Value {
+        json!({
+            "name": format!("测试单位{seq}（{kind}）"), "uscc": uscc(seq), "kind": kind, "region_code": "370126",
+            "address": "山东省济南市济阳区", "contact_name": "王主任", "contact_phone": phone(seq),
+            "admin_username": format!("org{seq}"), "admin_password": PASSWORD,
+        })
+    }
+
+    /// Registers an organisation of `kind` (an `hrss` one is provisioned by the admin).
+    pub async fn register_org(&self, kind: &str) -> Org {
+        let seq = next();
+        let body = Self::org_body(kind, seq);
+        let response = if kind == "hrss" {
+            let admin = self.admin_token().await;
+            self.post_as(&admin, "/admin/orgs", &body).await
+        } else {
+            self.post("/auth/register/org", &body).await
+        };
+        assert_eq!(response.status(), 201, "register org: {}", response.text().await.unwrap_or_default());
+        let created: Value = response.json().await.expect("json");
+        Org {
+            id: created["org_id"].as_str().expect("org_id").to_string(),
+            name: body["name"].as_str().unwrap_or_default().to_string(),
+            kind: kind.to_string(),
+            admin_username: body["admin_username"].as_str().unwrap_or_default().to_string(),
+            password: PASSWORD.into(),
+            uscc: body["uscc"].as_str().unwrap_or_default().to_string(),
+        }
+    }
+
+    pub async fn try_login(&self, account: &str, password: &str) -> Response {
+        self.post("/auth/login", &json!({"account": account, "password": password})).await
+    }
+
+    pub async fn login(&self, account: &str, password: &str) -> Tokens {
+        let response = self.try_login(account, password).await;
+        assert_eq!(response.status(), 200, "login {account}: {}", response.text().await.unwrap_or_default());
+        let body: Value = response.json().await.expect("json");
+        Tokens {
+            access: body["access_token"].as_str().expect("access").to_string(),
+            refresh: body["refresh_token"].as_str().expect("refresh").to_string(),
+        }
+    }
+
+    pub async fn admin_token(&self) -> String {
+        self.login("admin", ADMIN_PASSWORD).await.access
+    }
+
+    pub async fn token_of(&self, person: &Person) -> String {
+        self.login(&person.username, &person.password).await.access
+    }
+
+    pub async fn org_token(&self, org: &Org) -> String {
+        self.login(&org.admin_username, &org.password).await.access
+    }
+
+    /// The latest one-time code the development SMS outbox holds for `phone`.
+    pub async fn sms_code(&self, phone: &str) -> Option<String> {
+        use api::entities::sms_outbox;
+        let hash = self.state.crypto.index("phone", phone);
+        let message = sms_outbox::Entity::find()
+            .filter(sms_outbox::Column::PhoneHash.eq(hash))
+            .order_by_desc(sms_outbox::Column::CreatedAt)
+            .one(&self.state.db)
+            .await
+            .expect("outbox")?;
+        let digits: String = message.body.chars().skip_while(|c| !c.is_ascii_digit()).take(6).collect();
+        Some(digits)
+    }
+
+    /// Counts audit entries of an action.
+    pub async fn audit_count(&self, action: &str) -> usize {
+        use api::entities::audit_log;
+        audit_log::Entity::find()
+            .filter(audit_log::Column::Action.eq(action))
+            .all(&self.state.db)
+            .await
+            .expect("audit")
+            .len()
+    }
+}
+
+/// Reads a problem body and checks it is problem+json.
+pub async fn problem(response: Response) -> Value {
+    let content_type = response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    assert_eq!(content_type, "application/problem+json", "not a problem: {content_type}");
+    response.json().await.expect("problem json")
+}
+
+/// The `field`s a validation problem names.
+pub fn fields(problem: &Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .map(|errors| errors.iter().filter_map(|e| e["field"].as_str().map(str::to_string)).collect())
+        .unwrap_or_default()
+}

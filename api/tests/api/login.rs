@@ -1,0 +1,97 @@
+//! Login and lockout: five failures lock for 15 minutes, and unknown accounts look the same.
+
+use serde_json::Value;
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn the_login_answer_has_the_fixed_shape() {
+    let app = spawn_app().await;
+    let person = app.register_person().await;
+    let response = app.try_login(&person.username, PASSWORD).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["token_type"], "Bearer");
+    assert_eq!(body["expires_in"], 900);
+    assert!(body["access_token"].as_str().unwrap().split('.').count() == 3);
+    assert!(body["refresh_token"].as_str().unwrap().len() >= 40);
+}
+
+#[tokio::test]
+async fn the_sixth_attempt_is_refused_even_with_the_right_password() {
+    let app = spawn_app().await;
+    let person = app.register_person().await;
+    for attempt in 1..=5 {
+        let response = app.try_login(&person.username, "Wrong#Pass1").await;
+        let expected = if attempt < 5 { 401 } else { 423 };
+        assert_eq!(response.status(), expected, "attempt {attempt}");
+    }
+    let response = app.try_login(&person.username, PASSWORD).await;
+    assert_eq!(response.status(), 423);
+    assert!(response.headers()["retry-after"].to_str().unwrap().parse::<i64>().unwrap() > 800);
+    let body = problem(response).await;
+    assert_eq!(body["code"], "account_locked");
+    assert!(body["detail"].as_str().unwrap().contains("锁定"));
+    // The lock is on the account, whichever name is used to reach it.
+    assert_eq!(app.try_login(&person.id_number, PASSWORD).await.status(), 423);
+    assert_eq!(app.audit_count("account_locked").await, 1);
+}
+
+#[tokio::test]
+async fn the_lock_lifts_after_its_time() {
+    let app = spawn_app_with(|settings| settings.auth.lockout_minutes = 0).await;
+    let person = app.register_person().await;
+    for _ in 0..5 {
+        app.try_login(&person.username, "Wrong#Pass1").await;
+    }
+    app.login(&person.username, PASSWORD).await;
+}
+
+#[tokio::test]
+async fn an_unknown_account_is_indistinguishable_from_a_wrong_password() {
+    let app = spawn_app().await;
+    let person = app.register_person().await;
+    let mut known = Vec::new();
+    let mut unknown = Vec::new();
+    for _ in 0..6 {
+        let response = app.try_login(&person.username, "Wrong#Pass1").await;
+        known.push((response.status(), strip(problem(response).await)));
+        let response = app.try_login("nobody_here", "Wrong#Pass1").await;
+        unknown.push((response.status(), strip(problem(response).await)));
+    }
+    assert_eq!(known, unknown);
+    assert_eq!(known[0].0, 401);
+    assert_eq!(known[5].0, 423);
+}
+
+fn strip(mut problem: Value) -> Value {
+    problem.as_object_mut().unwrap().remove("request_id");
+    let detail = problem["detail"].as_str().unwrap_or("").chars().filter(|c| !c.is_ascii_digit()).collect::<String>();
+    problem["detail"] = Value::String(detail);
+    problem
+}
+
+#[tokio::test]
+async fn a_success_clears_earlier_failures() {
+    let app = spawn_app().await;
+    let person = app.register_person().await;
+    for _ in 0..4 {
+        app.try_login(&person.username, "Wrong#Pass1").await;
+    }
+    app.login(&person.username, PASSWORD).await;
+    for _ in 0..4 {
+        assert_eq!(app.try_login(&person.username, "Wrong#Pass1").await.status(), 401);
+    }
+    app.login(&person.username, PASSWORD).await;
+}
+
+#[tokio::test]
+async fn login_with_empty_fields_is_422() {
+    let app = spawn_app().await;
+    let response = app.try_login("", "").await;
+    assert_eq!(response.status(), 422);
+    let mut named = fields(&problem(response).await);
+    named.sort();
+    assert_eq!(named, ["/account", "/password"]);
+}

@@ -1,0 +1,11 @@
+//! Integration tests: each test gets its own database and a real server on a free port.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failed expectation is the point
+
+mod helpers;
+
+mod accounts;
+mod errors;
+mod login;
+mod openapi;
+mod recovery;
+mod tokens;

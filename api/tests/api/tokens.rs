@@ -1,0 +1,146 @@
+//! Access tokens are checked strictly; refresh tokens rotate, and a reused one revokes its family.
+
+use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+const SECRET: &[u8] = b"integration-test-secret-of-at-least-32-chars";
+
+fn forge(claims: Value, secret: &[u8]) -> String {
+    encode(&Header::new(Algorithm::HS256), &claims, &EncodingKey::from_secret(secret)).unwrap()
+}
+
+fn claims(sub: &str) -> Value {
+    let now = chrono::Utc::now().timestamp();
+    json!({
+        "sub": sub, "iss": "zhicheng", "aud": "zhicheng-api", "exp": now + 600, "nbf": now - 1,
+        "iat": now, "iat_ms": chrono::Utc::now().timestamp_millis(), "jti": "x", "typ": "access",
+    })
+}
+
+#[tokio::test]
+async fn a_token_made_the_right_way_is_accepted_which_validates_the_forgeries_below() {
+    let app = spawn_app().await;
+    let person = app.register_person().await;
+    let token = forge(claims(&person.id), SECRET);
+    assert_eq!(app.get_as(&token, "/me").await.status(), 200);
+}
+
+#[tokio::test]
+async fn expired_tampered_unsigned_and_misaddressed_tokens_are_401() {
+    let app = spawn_app().await;
+    let person = app.register_person().await;
+    let real = app.token_of(&person).await;
+    let now = chrono::Utc::now().timestamp();
+
+    let mut expired = claims(&person.id);
+    expired["exp"] = json!(now - 120);
+    let mut not_yet = claims(&person.id);
+    not_yet["nbf"] = json!(now + 600);
+    let mut wrong_audience = claims(&person.id);
+    wrong_audience["aud"] = json!("someone-else");
+    let mut wrong_issuer = claims(&person.id);
+    wrong_issuer["iss"] = json!("evil");
+    let mut refresh_typed = claims(&person.id);
+    refresh_typed["typ"] = json!("refresh");
+
+    let mut parts: Vec<String> = real.split('.').map(str::to_string).collect();
+    let tampered_payload = {
+        use base64::Engine;
+        let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let mut payload: Value = serde_json::from_slice(&engine.decode(&parts[1]).unwrap()).unwrap();
+        payload["sub"] = json!("00000000-0000-0000-0000-000000000000");
+        engine.encode(payload.to_string())
+    };
+    parts[1] = tampered_payload.clone();
+    let tampered = parts.join(".");
+    let unsigned = {
+        use base64::Engine;
+        let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let header = engine.encode(r#"{"alg":"none","typ":"JWT"}"#);
+        let payload = engine.encode(claims(&person.id).to_string());
+        format!("{header}.{payload}.")
+    };
+
+    let cases = [
+        ("expired", forge(expired, SECRET)),
+        ("not yet valid", forge(not_yet, SECRET)),
+        ("wrong audience", forge(wrong_audience, SECRET)),
+        ("wrong issuer", forge(wrong_issuer, SECRET)),
+        ("wrong type", forge(refresh_typed, SECRET)),
+        ("other secret", forge(claims(&person.id), b"another-secret-another-secret-another")),
+        ("tampered", tampered),
+        ("alg none", unsigned),
+        ("garbage", "not.a.token".to_string()),
+    ];
+    for (name, token) in cases {
+        let response = app.get_as(&token, "/me").await;
+        assert_eq!(response.status(), 401, "{name}");
+        assert_eq!(problem(response).await["code"], "invalid_token", "{name}");
+    }
+}
+
+#[tokio::test]
+async fn refresh_rotates_and_a_reused_token_revokes_the_family() {
+    let app = spawn_app().await;
+    let person = app.register_person().await;
+    let first = app.login(&person.username, PASSWORD).await;
+
+    let rotated: Value =
+        app.post("/auth/refresh", &json!({"refresh_token": first.refresh})).await.json().await.unwrap();
+    let second = rotated["refresh_token"].as_str().unwrap().to_string();
+    assert_ne!(second, first.refresh);
+    assert_eq!(app.get_as(rotated["access_token"].as_str().unwrap(), "/me").await.status(), 200);
+
+    // The first token again: a replay. The whole family dies, including the newer token.
+    let replay = app.post("/auth/refresh", &json!({"refresh_token": first.refresh})).await;
+    assert_eq!(replay.status(), 401);
+    assert_eq!(problem(replay).await["code"], "refresh_token_reused");
+    let after = app.post("/auth/refresh", &json!({"refresh_token": second})).await;
+    assert_eq!(after.status(), 401);
+    assert_eq!(app.audit_count("refresh_token_reuse").await, 1);
+
+    // Another session of the same person is untouched.
+    let other = app.login(&person.username, PASSWORD).await;
+    assert_eq!(app.post("/auth/refresh", &json!({"refresh_token": other.refresh})).await.status(), 200);
+}
+
+#[tokio::test]
+async fn logout_revokes_the_refresh_token() {
+    let app = spawn_app().await;
+    let person = app.register_person().await;
+    let tokens = app.login(&person.username, PASSWORD).await;
+    assert_eq!(app.post("/auth/logout", &json!({"refresh_token": tokens.refresh})).await.status(), 204);
+    assert_eq!(app.post("/auth/refresh", &json!({"refresh_token": tokens.refresh})).await.status(), 401);
+    assert_eq!(app.post("/auth/logout", &json!({"refresh_token": tokens.refresh})).await.status(), 204);
+}
+
+#[tokio::test]
+async fn changing_the_password_ends_every_session() {
+    let app = spawn_app().await;
+    let person = app.register_person().await;
+    let tokens = app.login(&person.username, PASSWORD).await;
+    let response = app
+        .post_as(&tokens.access, "/me/password", &json!({"current_password": PASSWORD, "new_password": "Better#2027"}))
+        .await;
+    assert_eq!(response.status(), 204);
+    assert_eq!(app.get_as(&tokens.access, "/me").await.status(), 401);
+    assert_eq!(app.post("/auth/refresh", &json!({"refresh_token": tokens.refresh})).await.status(), 401);
+    assert_eq!(app.try_login(&person.username, PASSWORD).await.status(), 401);
+    app.login(&person.username, "Better#2027").await;
+}
+
+#[tokio::test]
+async fn a_password_change_checks_the_current_one_and_the_policy() {
+    let app = spawn_app().await;
+    let person = app.register_person().await;
+    let token = app.token_of(&person).await;
+    let wrong = app
+        .post_as(&token, "/me/password", &json!({"current_password": "Nope#1234", "new_password": "Better#2027"}))
+        .await;
+    assert_eq!(fields(&problem(wrong).await), vec!["/current_password"]);
+    let weak =
+        app.post_as(&token, "/me/password", &json!({"current_password": PASSWORD, "new_password": "weak"})).await;
+    assert_eq!(fields(&problem(weak).await), vec!["/new_password"]);
+}

@@ -1,0 +1,217 @@
+//! Starts the real `zhicheng` binary the way an operator would and talks to it over HTTP.
+//!
+//! Each [`Server`] gets its own data folder and database: a SQLite file, or a fresh PostgreSQL
+//! database when `TEST_DATABASE_URL` is set. The binary is `target/debug/zhicheng` unless
+//! `ZHICHENG_BIN` names another; `make test` builds it first.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use serde_json::{Value, json};
+
+pub const DEMO_PASSWORD: &str = "Demo#2026zc";
+pub const ADMIN_PASSWORD: &str = "Admin#E2e2026";
+
+pub struct Server {
+    pub base: String,
+    pub data_dir: tempfile::TempDir,
+    pub client: reqwest::Client,
+    child: Option<Child>,
+    env: Vec<(String, String)>,
+    pg: Option<(String, String)>,
+    pub output: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+pub fn binary() -> PathBuf {
+    std::env::var_os("ZHICHENG_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/debug/zhicheng"))
+}
+
+impl Server {
+    /// Starts a server with demo data on a fresh database; `extra` adds or overrides settings.
+    pub async fn start(extra: &[(&str, &str)]) -> anyhow::Result<Self> {
+        let data_dir = tempfile::tempdir()?;
+        let mut pg = None;
+        let database_url = match std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) {
+            Some(server_url) => {
+                let name = format!("zc_e2e_{}", uuid::Uuid::new_v4().simple());
+                psql(&server_url, &format!("CREATE DATABASE \"{name}\""))?;
+                let url = with_database(&server_url, &name);
+                pg = Some((server_url, name));
+                url
+            }
+            None => format!("sqlite://{}?mode=rwc", data_dir.path().join("zhicheng.db").display()),
+        };
+        let mut env: Vec<(String, String)> = vec![
+            ("APP_PROFILE".into(), "test".into()),
+            ("APP__SERVER__PORT".into(), "0".into()),
+            ("APP__SERVER__STATIC_DIR".into(), data_dir.path().join("no-spa").display().to_string()),
+            ("APP__DATABASE__URL".into(), database_url),
+            ("APP__STORAGE__DIR".into(), data_dir.path().join("files").display().to_string()),
+            ("APP__AUTH__JWT_SECRET".into(), "e2e-secret-e2e-secret-e2e-secret-e2e".into()),
+            ("APP__SECURITY__DATA_KEY".into(), "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=".into()),
+            ("APP__ADMIN__PASSWORD".into(), ADMIN_PASSWORD.into()),
+            ("APP__DEMO__SEED".into(), "true".into()),
+            ("APP__RATE_LIMIT__AUTH_PER_MINUTE".into(), "60000".into()),
+            ("APP__RATE_LIMIT__AUTH_BURST".into(), "10000".into()),
+            ("RUST_LOG".into(), "warn".into()),
+        ];
+        for (key, value) in extra {
+            env.retain(|(k, _)| k != key);
+            env.push(((*key).to_string(), (*value).to_string()));
+        }
+        let mut server = Self {
+            base: String::new(),
+            data_dir,
+            client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?,
+            child: None,
+            env,
+            pg,
+            output: Default::default(),
+        };
+        server.spawn()?;
+        Ok(server)
+    }
+
+    /// (Re)starts the process on the same data and database.
+    pub fn spawn(&mut self) -> anyhow::Result<()> {
+        let mut command = Command::new(binary());
+        command.arg("serve").envs(self.env.iter().cloned()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        let mut child = command.spawn().with_context(|| format!("starting {}", binary().display()))?;
+        let stdout = child.stdout.take().context("stdout")?;
+        let stderr = child.stderr.take().context("stderr")?;
+        let (tx, rx) = mpsc::channel();
+        let output = self.output.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(address) = line.strip_prefix("listening on ") {
+                    let _ = tx.send(address.to_string());
+                }
+                if let Ok(mut lines) = output.lock() {
+                    lines.push(line);
+                }
+            }
+        });
+        let err_output = self.output.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Ok(mut lines) = err_output.lock() {
+                    lines.push(line);
+                }
+            }
+        });
+        let address = match rx.recv_timeout(Duration::from_secs(60)) {
+            Ok(address) => address,
+            Err(_) => {
+                let _ = child.kill();
+                bail!("the server did not start: {:?}", self.output.lock().map(|o| o.join("\n")));
+            }
+        };
+        self.base = address;
+        self.child = Some(child);
+        Ok(())
+    }
+
+    /// Sends SIGTERM and waits for the process to exit; returns whether it exited cleanly.
+    pub fn terminate(&mut self) -> anyhow::Result<bool> {
+        let Some(mut child) = self.child.take() else {
+            return Ok(true);
+        };
+        Command::new("kill").arg("-TERM").arg(child.id().to_string()).status()?;
+        Ok(child.wait()?.success())
+    }
+
+    /// Kills the process at once, as a crash would.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}/api/v1{path}", self.base)
+    }
+
+    pub async fn post(&self, token: Option<&str>, path: &str, body: &Value) -> anyhow::Result<(u16, Value)> {
+        let mut request = self.client.post(self.url(path)).json(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        answer(request.send().await?).await
+    }
+
+    pub async fn get(&self, token: Option<&str>, path: &str) -> anyhow::Result<(u16, Value)> {
+        let mut request = self.client.get(self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        answer(request.send().await?).await
+    }
+
+    pub async fn patch(&self, token: &str, path: &str, body: &Value) -> anyhow::Result<(u16, Value)> {
+        answer(self.client.patch(self.url(path)).bearer_auth(token).json(body).send().await?).await
+    }
+
+    pub async fn delete(&self, token: &str, path: &str) -> anyhow::Result<(u16, Value)> {
+        answer(self.client.delete(self.url(path)).bearer_auth(token).send().await?).await
+    }
+
+    /// Logs in and returns the access token, failing loudly otherwise.
+    pub async fn login(&self, account: &str, password: &str) -> anyhow::Result<String> {
+        let (status, body) = self.post(None, "/auth/login", &json!({"account": account, "password": password})).await?;
+        if status != 200 {
+            bail!("login {account} answered {status}: {body}");
+        }
+        Ok(body["access_token"].as_str().context("access_token")?.to_string())
+    }
+
+    /// The latest message the development SMS outbox holds for a phone, read with the operator CLI.
+    pub fn sms_outbox(&self, phone: &str) -> anyhow::Result<Vec<String>> {
+        let output = Command::new(binary())
+            .args(["admin", "sms-outbox", "--phone", phone])
+            .envs(self.env.iter().cloned())
+            .output()?;
+        Ok(String::from_utf8(output.stdout)?.lines().map(str::to_string).collect())
+    }
+
+    /// Runs an operator command against this server's database.
+    pub fn admin(&self, args: &[&str]) -> anyhow::Result<std::process::Output> {
+        Ok(Command::new(binary()).arg("admin").args(args).envs(self.env.iter().cloned()).output()?)
+    }
+}
+
+async fn answer(response: reqwest::Response) -> anyhow::Result<(u16, Value)> {
+    let status = response.status().as_u16();
+    let text = response.text().await?;
+    let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+    Ok((status, body))
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill();
+        if let Some((server_url, name)) = self.pg.take() {
+            let _ = psql(&server_url, &format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"));
+        }
+    }
+}
+
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = url.split_once('?').map(|(b, q)| (b, format!("?{q}"))).unwrap_or((url, String::new()));
+    let prefix = base.rsplit_once('/').map(|(prefix, _)| prefix).unwrap_or(base);
+    format!("{prefix}/{name}{query}")
+}
+
+fn psql(url: &str, sql: &str) -> anyhow::Result<()> {
+    let status = Command::new("psql").arg(url).arg("-qtc").arg(sql).stdout(Stdio::null()).status()?;
+    if !status.success() {
+        bail!("psql failed: {sql}");
+    }
+    Ok(())
+}

@@ -1,0 +1,15 @@
+//! The schema, one migration per change. Migrations never import entities and never change once landed.
+
+pub use sea_orm_migration::prelude::*;
+
+mod append_only;
+mod m20261127_000001_create_accounts;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261127_000001_create_accounts::Migration)]
+    }
+}
