@@ -4,12 +4,13 @@ pub use sea_orm_migration::prelude::*;
 
 mod append_only;
 mod m20261127_000001_create_accounts;
+mod m20261127_090000_create_sso;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261127_000001_create_accounts::Migration)]
+        vec![Box::new(m20261127_000001_create_accounts::Migration), Box::new(m20261127_090000_create_sso::Migration)]
     }
 }

@@ -7,3 +7,6 @@ pub mod one_time_code;
 pub mod org;
 pub mod refresh_token;
 pub mod sms_outbox;
+pub mod sso_binding;
+pub mod sso_grant;
+pub mod sso_login;
