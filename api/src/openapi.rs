@@ -20,6 +20,7 @@ use crate::rate_limit::AuthLimiter;
         (name = "auth", description = "注册开户、登录与找回用户名/密码"),
         (name = "account", description = "当前账号"),
         (name = "admin", description = "平台管理"),
+        (name = "sso", description = "山东省政务统一平台登录（OpenID Connect）"),
     )
 )]
 pub struct ApiDoc;

@@ -8,6 +8,7 @@ use crate::auth::tokens::JwtKeys;
 use crate::config::Settings;
 use crate::crypto::FieldCrypto;
 use crate::services::sms::SmsSender;
+use crate::services::sso::SsoProvider;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -16,6 +17,8 @@ pub struct AppState {
     pub jwt: Arc<JwtKeys>,
     pub crypto: Arc<FieldCrypto>,
     pub sms: Arc<dyn SmsSender>,
+    /// The unified platform's OpenID provider; `None` when SSO is not configured.
+    pub sso: Option<Arc<SsoProvider>>,
 }
 
 impl AppState {
@@ -23,6 +26,7 @@ impl AppState {
         let jwt = JwtKeys::new(&settings.jwt_secret()?, &settings.auth);
         let crypto = Arc::new(FieldCrypto::new(&settings.data_key()?)?);
         let sms = Arc::new(crate::services::sms::OutboxSms::new(db.clone(), crypto.clone()));
-        Ok(Self { db, settings: Arc::new(settings), jwt: Arc::new(jwt), crypto, sms })
+        let sso = SsoProvider::from_settings(&settings.sso)?.map(Arc::new);
+        Ok(Self { db, settings: Arc::new(settings), jwt: Arc::new(jwt), crypto, sms, sso })
     }
 }

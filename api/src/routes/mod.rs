@@ -4,6 +4,7 @@ pub mod admin;
 pub mod auth;
 pub mod json;
 pub mod me;
+pub mod sso;
 
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -15,6 +16,8 @@ use crate::rate_limit::AuthLimiter;
 
 /// Mounts every API handler under the caller's scope (`/api/v1`).
 pub fn configure(config: &mut ServiceConfig, limiter: &AuthLimiter) {
+    // Before `auth`: its `/auth` scope would otherwise claim `/auth/sso/*`.
+    sso::configure(config, limiter);
     auth::configure(config, limiter);
     me::configure(config);
     admin::configure(config);

@@ -5,3 +5,4 @@ pub mod audit;
 pub mod bootstrap;
 pub mod codes;
 pub mod sms;
+pub mod sso;
