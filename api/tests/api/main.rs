@@ -8,4 +8,5 @@ mod errors;
 mod login;
 mod openapi;
 mod recovery;
+mod sso;
 mod tokens;
