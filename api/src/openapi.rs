@@ -20,6 +20,13 @@ use crate::rate_limit::AuthLimiter;
         (name = "auth", description = "注册开户、登录与找回用户名/密码"),
         (name = "account", description = "当前账号"),
         (name = "admin", description = "平台管理"),
+        (name = "catalogue", description = "职称系列、级别与专业"),
+        (name = "orgs", description = "单位查询"),
+        (name = "paths", description = "单位路径申请与路径审核"),
+        (name = "reviewers", description = "实名制审核人员"),
+        (name = "forms", description = "申报表单模板"),
+        (name = "declarations", description = "个人数据申报与申报进度"),
+        (name = "attachments", description = "证明材料"),
         (name = "sso", description = "山东省政务统一平台登录（OpenID Connect）"),
     )
 )]

@@ -4,6 +4,9 @@ pub use sea_orm_migration::prelude::*;
 
 mod append_only;
 mod m20261127_000001_create_accounts;
+mod m20261127_000002_create_catalogue_and_paths;
+mod m20261127_000003_create_declarations;
+mod m20261127_000004_seed_form_templates;
 mod m20261127_090000_create_sso;
 
 pub struct Migrator;
@@ -11,6 +14,12 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261127_000001_create_accounts::Migration), Box::new(m20261127_090000_create_sso::Migration)]
+        vec![
+            Box::new(m20261127_000001_create_accounts::Migration),
+            Box::new(m20261127_000002_create_catalogue_and_paths::Migration),
+            Box::new(m20261127_000003_create_declarations::Migration),
+            Box::new(m20261127_000004_seed_form_templates::Migration),
+            Box::new(m20261127_090000_create_sso::Migration),
+        ]
     }
 }

@@ -1,9 +1,16 @@
 //! HTTP handlers and their DTOs. Handlers parse requests into domain types and call one service.
 
 pub mod admin;
+pub mod attachments;
 pub mod auth;
+pub mod catalogue;
+pub mod declarations;
+pub mod forms;
 pub mod json;
 pub mod me;
+pub mod orgs;
+pub mod paths;
+pub mod reviewers;
 pub mod sso;
 
 use serde::{Deserialize, Serialize};
@@ -21,6 +28,13 @@ pub fn configure(config: &mut ServiceConfig, limiter: &AuthLimiter) {
     auth::configure(config, limiter);
     me::configure(config);
     admin::configure(config);
+    catalogue::configure(config);
+    orgs::configure(config);
+    paths::configure(config);
+    reviewers::configure(config);
+    forms::configure(config);
+    declarations::configure(config);
+    attachments::configure(config);
 }
 
 /// Largest page anybody may ask for.

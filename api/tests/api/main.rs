@@ -4,9 +4,14 @@
 mod helpers;
 
 mod accounts;
+mod attachments;
+mod catalogue;
+mod declarations;
 mod errors;
 mod login;
 mod openapi;
+mod paths;
 mod recovery;
+mod reviewers;
 mod sso;
 mod tokens;
