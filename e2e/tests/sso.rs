@@ -236,6 +236,13 @@ async fn a_person_without_an_account_registers_with_the_verified_name_and_id_num
         .unwrap();
     assert_eq!((status, problem["errors"][0]["field"].as_str()), (422, Some("/real_name")));
 
+    let org = json!({
+        "ticket": ticket, "kind": "enterprise", "region_code": "370126", "address": "济阳区", "contact_name": "王医生",
+        "contact_phone": "13700000002", "admin_username": "wang_org", "admin_password": "Doctor#2026",
+    });
+    let (status, problem) = server.post(None, "/auth/sso/register/org", &org).await.unwrap();
+    assert_eq!((status, problem["code"].as_str()), (422, Some("person_registration_required")));
+
     let body = json!({"ticket": ticket, "username": "wang_doctor", "password": "Doctor#2026", "phone": "13700000002"});
     let (status, tokens) = server.post(None, "/auth/sso/register", &body).await.unwrap();
     assert_eq!(status, 201, "{tokens}");
@@ -264,7 +271,7 @@ async fn a_person_without_an_account_registers_with_the_verified_name_and_id_num
 }
 
 #[tokio::test]
-async fn an_organisation_that_is_not_registered_is_told_to_register_first() {
+async fn an_organisation_that_is_not_registered_registers_from_its_verified_identity() {
     let (oidc, server) = start().await;
     oidc.next_login(NextLogin::claims(json!({
         "sub": "sd-legal-new", "name": "周经理", "uscc": "91350100M000100Y43", "org_name": "福州新建科技有限公司",
@@ -288,6 +295,45 @@ async fn an_organisation_that_is_not_registered_is_told_to_register_first() {
         .unwrap();
     assert_eq!((status, problem["code"].as_str()), (422, Some("org_registration_required")), "{problem}");
     assert!(problem["detail"].as_str().unwrap().contains("单位注册"));
+
+    // 单位注册 prefilled from the ticket: the verified credit code and name cannot be replaced.
+    let org = json!({
+        "ticket": ticket, "kind": "enterprise", "region_code": "350100", "address": "福州市鼓楼区",
+        "contact_name": "周经理", "contact_phone": "13700000003", "admin_username": "fz_admin",
+        "admin_password": "Company#2026",
+    });
+    let mut with_uscc = org.clone();
+    with_uscc["uscc"] = json!("91110000600037341L");
+    let (status, problem) = server.post(None, "/auth/sso/register/org", &with_uscc).await.unwrap();
+    assert_eq!((status, problem["errors"][0]["field"].as_str()), (422, Some("/uscc")), "{problem}");
+    let mut renamed = org.clone();
+    renamed["name"] = json!("别的公司");
+    let (status, problem) = server.post(None, "/auth/sso/register/org", &renamed).await.unwrap();
+    assert_eq!((status, problem["errors"][0]["field"].as_str()), (422, Some("/name")), "{problem}");
+    let mut bureau = org.clone();
+    bureau["kind"] = json!("hrss");
+    let (status, _) = server.post(None, "/auth/sso/register/org", &bureau).await.unwrap();
+    assert_eq!(status, 422, "a bureau cannot register itself");
+
+    let (status, tokens) = server.post(None, "/auth/sso/register/org", &org).await.unwrap();
+    assert_eq!(status, 201, "{tokens}");
+    let access = tokens["access_token"].as_str().unwrap();
+    let (_, me) = server.get(Some(access), "/me").await.unwrap();
+    assert_eq!(me["username"], "fz_admin");
+    assert_eq!(me["role"], "org_admin");
+    assert_eq!(me["org"]["uscc"], "91350100M000100Y43");
+    assert_eq!(me["org"]["name"], "福州新建科技有限公司");
+    let (status, binding) = server.get(Some(access), "/me/sso-binding").await.unwrap();
+    assert_eq!((status, binding["subject"].as_str()), (200, Some("sd-legal-new")));
+    let (status, _) = server.post(None, "/auth/sso/register/org", &org).await.unwrap();
+    assert_eq!(status, 422, "the ticket is used up");
+    assert_eq!(audit(&server, "register_org").await[0]["detail"]["method"], "sso");
+
+    // From now on the platform login signs the organisation's admin straight in.
+    oidc.next_login(NextLogin::claims(json!({"sub": "sd-legal-new", "uscc": "91350100M000100Y43"})));
+    let tokens = exchange(&server, &journey(&server, "/").await.landing).await;
+    let (_, me) = server.get(Some(tokens["access_token"].as_str().unwrap()), "/me").await.unwrap();
+    assert_eq!(me["username"], "fz_admin");
 }
 
 /// Ends a login at the provider and checks it was refused with `code`: back at the login page,

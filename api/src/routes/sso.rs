@@ -12,10 +12,11 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::{AuthUser, ClientIp};
 use crate::checked;
-use crate::domain::{IdCardNumber, Password, Phone, Username};
-use crate::error::{AppResult, Problem};
+use crate::domain::{IdCardNumber, OrgKind, Password, Phone, Username};
+use crate::error::{AppError, AppResult, Problem};
 use crate::rate_limit::AuthLimiter;
 use crate::routes::Check;
+use crate::routes::auth::{RegisterOrgRequest, parse_org};
 use crate::routes::json::Json;
 use crate::services::sso::{self, CallbackOutcome, CallbackParams, SsoError, SsoRegistration, SsoSession};
 use crate::state::AppState;
@@ -33,7 +34,8 @@ pub fn configure(config: &mut ServiceConfig, limiter: &AuthLimiter) {
                 .service(sso_callback)
                 .service(sso_exchange)
                 .service(sso_registration)
-                .service(sso_register),
+                .service(sso_register)
+                .service(sso_register_org),
         )
         .service(get_binding)
         .service(delete_binding);
@@ -158,7 +160,8 @@ pub struct SsoCallbackQuery {
 ///   by the verified credit code). The SPA exchanges the one-time code at `POST /auth/sso/exchange`
 ///   within `sso.code_ttl_secs` (120 s by default).
 /// - `/sso/register?ticket=<ticket>`: a verified identity with no account. The SPA reads it with
-///   `GET /auth/sso/registration` and registers with `POST /auth/sso/register` within 5 minutes.
+///   `GET /auth/sso/registration` and registers within 5 minutes: a person with
+///   `POST /auth/sso/register`, an organisation with `POST /auth/sso/register/org`.
 /// - `/login?sso_error=<code>`: refused, no session. Codes: `sso_disabled`, `invalid_state` (missing,
 ///   unknown or reused state, or another browser), `state_expired`, `access_denied` (cancelled at the provider),
 ///   `provider_error`, `provider_unavailable`, `code_rejected` (the provider refused the code: replayed,
@@ -338,7 +341,7 @@ pub struct SsoRegisterRequest {
         (status = 201, body = SsoLoginResponse),
         (status = 409, description = "Username, ID number or phone already registered, or the identity already bound", body = Problem),
         (status = 422, description = "A field is invalid; `invalid_ticket`; or `org_registration_required` \
-            for an organisation's identity (单位注册 first, then log in again to bind)", body = Problem),
+            for an organisation's identity (register it with `POST /auth/sso/register/org`)", body = Problem),
         (status = 429, body = Problem),
     )
 )]
@@ -362,6 +365,72 @@ pub async fn sso_register(
     check.finish()?;
     checked!(ticket, username, password, phone);
     let session = sso::register(&state, &ticket, SsoRegistration { username, password, phone }, ip.0).await?;
+    Ok(HttpResponse::Created().insert_header((CACHE_CONTROL, "no-store")).json(SsoLoginResponse::from(session)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SsoRegisterOrgRequest {
+    pub ticket: String,
+    /// Only when the platform sent no organisation name; a verified name cannot be replaced.
+    pub name: Option<String>,
+    pub kind: OrgKind,
+    /// Administrative division code (6, 9 or 12 digits).
+    #[schema(example = "370126")]
+    pub region_code: String,
+    pub address: String,
+    pub contact_name: String,
+    pub contact_phone: String,
+    pub admin_username: String,
+    pub admin_password: String,
+}
+
+/// 单位注册 from an organisation's registration ticket: the verified credit code (and name, when
+/// the platform sent one) are locked; the new admin account is bound to the platform identity and
+/// signed in. The credit code cannot be supplied.
+#[utoipa::path(
+    tag = "sso",
+    responses(
+        (status = 201, body = SsoLoginResponse),
+        (status = 409, description = "Credit code or username already registered, or the identity already bound", body = Problem),
+        (status = 422, description = "A field is invalid (the kind `hrss` included); `invalid_ticket`; or \
+            `person_registration_required` for a person's ticket", body = Problem),
+        (status = 429, body = Problem),
+    )
+)]
+#[post("/register/org")]
+pub async fn sso_register_org(
+    state: web::Data<AppState>,
+    ip: ClientIp,
+    body: Json<SsoRegisterOrgRequest>,
+) -> AppResult<HttpResponse> {
+    let body = body.into_inner();
+    let mut check = Check::default();
+    let ticket = check.text("/ticket", &body.ticket, "注册凭证", 1, 256);
+    check.finish()?;
+    checked!(ticket);
+    let identity = sso::registration(&state, &ticket).await?;
+    if identity.kind != "org" {
+        return Err(AppError::rule("person_registration_required", "该注册凭证属于个人身份，请进行个人注册"));
+    }
+    if identity.org_name.is_some() && body.name.is_some() {
+        return Err(AppError::field("/name", "单位名称已由政务统一平台核验，不能修改"));
+    }
+    let input = parse_org(RegisterOrgRequest {
+        name: identity.org_name.or(body.name).unwrap_or_default(),
+        uscc: identity.uscc.unwrap_or_default(),
+        kind: body.kind,
+        region_code: body.region_code,
+        address: body.address,
+        contact_name: body.contact_name,
+        contact_phone: body.contact_phone,
+        admin_username: body.admin_username,
+        admin_password: body.admin_password,
+    })?;
+    if !input.kind.can_self_register() {
+        return Err(AppError::field("/kind", "人社局账号由平台管理员开通，不能自行注册"));
+    }
+    let session = sso::register_org(&state, &ticket, input, ip.0).await?;
     Ok(HttpResponse::Created().insert_header((CACHE_CONTROL, "no-store")).json(SsoLoginResponse::from(session)))
 }
 

@@ -19,7 +19,7 @@ use crate::db;
 use crate::domain::{IdCardNumber, Password, Phone, Role, Uscc, Username};
 use crate::entities::{account, org, sso_binding, sso_grant, sso_login};
 use crate::error::{AppError, AppResult, FieldError};
-use crate::services::accounts::{self, NewPerson, TokenPair};
+use crate::services::accounts::{self, NewOrg, NewPerson, TokenPair};
 use crate::services::audit::{self, AuditEntry};
 use crate::state::AppState;
 pub use provider::{SsoProvider, VerifiedIdentity};
@@ -729,10 +729,7 @@ pub async fn register(
     let grant = find_grant(&tx, REGISTRATION, ticket, now).await?.map_err(|_| invalid_ticket())?;
     let identity = ticket_identity(state, &grant)?;
     if identity.kind != "person" {
-        return Err(AppError::rule(
-            "org_registration_required",
-            "该单位尚未在本平台注册，请先进行单位注册；注册完成后再使用政务统一平台登录即可自动绑定",
-        ));
+        return Err(org_registration_required());
     }
     let id_number =
         identity.id_number.as_deref().map(IdCardNumber::parse).and_then(Result::ok).ok_or_else(invalid_ticket)?;
@@ -747,17 +744,7 @@ pub async fn register(
     if !use_grant(&tx, &grant, now).await? {
         return Err(invalid_ticket());
     }
-    let taken = sso_binding::Entity::find()
-        .filter(sso_binding::Column::Issuer.eq(grant.issuer.as_str()))
-        .filter(sso_binding::Column::Subject.eq(grant.subject.as_str()))
-        .one(&tx)
-        .await?;
-    if taken.is_some() {
-        return Err(AppError::conflict(
-            "already_bound",
-            "该政务统一平台身份已绑定其他账号，请直接使用政务统一平台登录",
-        ));
-    }
+    ensure_identity_free(&tx, &grant).await?;
     audit::record(
         &tx,
         AuditEntry::new("register_person", true)
@@ -767,26 +754,91 @@ pub async fn register(
             .detail(serde_json::json!({"method": "sso"})),
     )
     .await?;
+    let session = finish_registration(state, &tx, &grant, &account, ip).await?;
+    tx.commit().await?;
+    Ok(session)
+}
+
+/// The identity of a ticket may have been bound since the ticket was issued.
+async fn ensure_identity_free(tx: &DatabaseTransaction, grant: &sso_grant::Model) -> AppResult<()> {
+    let taken = sso_binding::Entity::find()
+        .filter(sso_binding::Column::Issuer.eq(grant.issuer.as_str()))
+        .filter(sso_binding::Column::Subject.eq(grant.subject.as_str()))
+        .one(tx)
+        .await?;
+    if taken.is_some() {
+        return Err(AppError::conflict(
+            "already_bound",
+            "该政务统一平台身份已绑定其他账号，请直接使用政务统一平台登录",
+        ));
+    }
+    Ok(())
+}
+
+/// Binds a just-registered account to the ticket's identity and signs it in (in `tx`).
+async fn finish_registration(
+    state: &AppState,
+    tx: &DatabaseTransaction,
+    grant: &sso_grant::Model,
+    account: &account::Model,
+    ip: Option<String>,
+) -> AppResult<SsoSession> {
     let verified =
         VerifiedIdentity { issuer: grant.issuer.clone(), subject: grant.subject.clone(), claims: Default::default() };
-    bind(&tx, &verified, &account, "registration", ip.clone())
+    bind(tx, &verified, account, "registration", ip.clone())
         .await
         .map_err(|failure| AppError::Unexpected(anyhow::anyhow!(failure.reason)))?;
-    let tokens = accounts::issue_tokens(state, &tx, &account.id, None).await?;
+    let tokens = accounts::issue_tokens(state, tx, &account.id, None).await?;
     audit::record(
-        &tx,
+        tx,
         AuditEntry::new("login_success", true)
-            .actor(&account.id, &account.real_name, None)
+            .actor(&account.id, &account.real_name, account.org_id.as_deref())
             .object("account", &account.id)
             .ip(ip)
             .detail(serde_json::json!({"method": "sso", "issuer": grant.issuer})),
     )
     .await?;
-    tx.commit().await?;
-    Ok(SsoSession { tokens, return_to: grant.return_to })
+    Ok(SsoSession { tokens, return_to: grant.return_to.clone() })
 }
 
-/// The caller's binding, if any.
+fn org_registration_required() -> AppError {
+    AppError::rule(
+        "org_registration_required",
+        "该单位尚未在本平台注册，请先进行单位注册（单位名称和统一社会信用代码已由政务统一平台核验）",
+    )
+}
+
+/// Registers the organisation of an org ticket with the verified credit code (and name, when
+/// the platform sent one), binds its new admin account to the platform identity and signs in,
+/// all in one transaction; the ticket is used up only on success.
+pub async fn register_org(state: &AppState, ticket: &str, input: NewOrg, ip: Option<String>) -> AppResult<SsoSession> {
+    let hash = password::hash(input.admin_password.expose().to_string()).await?;
+    let now = db::now();
+    let tx = db::begin_write(&state.db).await?;
+    let grant = find_grant(&tx, REGISTRATION, ticket, now).await?.map_err(|_| invalid_ticket())?;
+    let identity = ticket_identity(state, &grant)?;
+    if identity.kind != "org" || identity.uscc.as_deref() != Some(input.uscc.as_str()) {
+        return Err(AppError::rule("person_registration_required", "该注册凭证属于个人身份，请进行个人注册"));
+    }
+    let (org, admin) = accounts::insert_org(state, &tx, input, hash, None).await?;
+    if !use_grant(&tx, &grant, now).await? {
+        return Err(invalid_ticket());
+    }
+    ensure_identity_free(&tx, &grant).await?;
+    audit::record(
+        &tx,
+        AuditEntry::new("register_org", true)
+            .actor(&admin.id, &admin.real_name, Some(&org.id))
+            .object("org", &org.id)
+            .ip(ip.clone())
+            .detail(serde_json::json!({"kind": org.kind, "method": "sso"})),
+    )
+    .await?;
+    let session = finish_registration(state, &tx, &grant, &admin, ip).await?;
+    tx.commit().await?;
+    Ok(session)
+}
+
 pub async fn binding(state: &AppState, account_id: &str) -> AppResult<sso_binding::Model> {
     sso_binding::Entity::find()
         .filter(sso_binding::Column::AccountId.eq(account_id))
