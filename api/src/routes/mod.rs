@@ -10,7 +10,9 @@ pub mod json;
 pub mod me;
 pub mod orgs;
 pub mod paths;
+pub mod reports;
 pub mod reviewers;
+pub mod reviews;
 pub mod sso;
 
 use serde::{Deserialize, Serialize};
@@ -35,6 +37,8 @@ pub fn configure(config: &mut ServiceConfig, limiter: &AuthLimiter) {
     forms::configure(config);
     declarations::configure(config);
     attachments::configure(config);
+    reviews::configure(config);
+    reports::configure(config);
 }
 
 /// Largest page anybody may ask for.

@@ -10,6 +10,8 @@ pub mod declarations;
 pub mod forms;
 pub mod orgs;
 pub mod paths;
+pub mod reports;
 pub mod reviewers;
+pub mod reviews;
 pub mod sms;
 pub mod sso;
