@@ -30,6 +30,9 @@ impl Application {
         let db = db::connect(&settings.database).await?;
         db::migrate(&db).await?;
         let state = AppState::new(settings.clone(), db)?;
+        if settings.is_production() {
+            tracing::warn!("no SMS gateway is configured: one-time codes go to the sms_outbox table only");
+        }
         bootstrap::ensure_admin(&state).await?;
         if settings.demo.seed {
             bootstrap::seed_demo(&state).await?;
@@ -67,7 +70,7 @@ fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
             .wrap(security_headers())
             .wrap(from_fn(telemetry::audit_denials))
             .wrap(from_fn(telemetry::request_id))
-            .wrap(TracingLogger::default())
+            .wrap(TracingLogger::<telemetry::RootSpan>::new())
             .app_data(data.clone())
             .app_data(known_routes.clone())
             .app_data(web::PayloadConfig::default().limit(json_limit))
@@ -78,6 +81,8 @@ fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
             .into_utoipa_app()
             .service(
                 utoipa_actix_web::scope("/api/v1")
+                    // Answers carry personal data: no browser or proxy keeps a copy.
+                    .wrap(DefaultHeaders::new().add(("Cache-Control", "no-store")))
                     .configure(|config| routes::configure(config, &limiter))
                     .default_service(web::to(spa::api_fallback)),
             )

@@ -65,9 +65,21 @@ impl Storage for LocalStorage {
         let key = format!("{}/{}/{}", &sha256[..2], &sha256[2..4], sha256);
         let target = self.path_of(&key)?;
         let staged = staged.to_path_buf();
+        let root = self.root.clone();
         tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
             let Some(parent) = target.parent() else { anyhow::bail!("no parent folder") };
-            std::fs::create_dir_all(parent)?;
+            if !parent.exists() {
+                std::fs::create_dir_all(parent)?;
+                // New folders' own entries must reach the disk too, up to the store's root.
+                let mut folder = parent.parent();
+                while let Some(dir) = folder {
+                    std::fs::File::open(dir)?.sync_all()?;
+                    if dir == root {
+                        break;
+                    }
+                    folder = dir.parent();
+                }
+            }
             if target.exists() {
                 // Same bytes already stored: keep the durable copy, drop the staged one.
                 std::fs::remove_file(&staged)?;

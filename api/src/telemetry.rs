@@ -41,17 +41,17 @@ pub async fn request_id(
     Ok(response)
 }
 
-/// Records refused requests in the audit log: every 403, and every 401 that presented a token.
+/// Records refused requests in the audit log: every 403, and every 401 of a genuine token.
 pub async fn audit_denials(
     request: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
-    let presented_token = request.headers().contains_key(actix_web::http::header::AUTHORIZATION);
     let method = request.method().to_string();
-    let path = request.path().to_string();
+    let path = request.match_pattern().unwrap_or_else(|| request.path().to_string());
     let response = next.call(request).await?;
     let status = response.status().as_u16();
-    if status == 403 || (status == 401 && presented_token) {
+    let genuine_token = response.request().extensions().get::<crate::auth::VerifiedToken>().is_some();
+    if status == 403 || (status == 401 && genuine_token) {
         let state = response.request().app_data::<actix_web::web::Data<crate::state::AppState>>().cloned();
         let user = response.request().extensions().get::<crate::auth::AuthUser>().cloned();
         let ip = response.request().peer_addr().map(|addr| addr.ip().to_string());
@@ -68,4 +68,29 @@ pub async fn audit_denials(
         }
     }
     Ok(response)
+}
+
+/// The span of each request: method, templated route and status, never the query string
+/// (a name searched for, a one-time code in a redirect) nor a client-chosen path.
+pub struct RootSpan;
+
+impl tracing_actix_web::RootSpanBuilder for RootSpan {
+    fn on_request_start(request: &ServiceRequest) -> tracing::Span {
+        let request_id = request.extensions().get::<tracing_actix_web::RequestId>().map(ToString::to_string);
+        let route = request.match_pattern().unwrap_or_else(|| "(unmatched)".to_string());
+        tracing::info_span!(
+            "HTTP request",
+            http.method = %request.method(),
+            http.route = %route,
+            http.status_code = tracing::field::Empty,
+            otel.status_code = tracing::field::Empty,
+            exception.message = tracing::field::Empty,
+            exception.details = tracing::field::Empty,
+            request_id = request_id.as_deref().unwrap_or(""),
+        )
+    }
+
+    fn on_request_end<B: MessageBody>(span: tracing::Span, outcome: &Result<ServiceResponse<B>, Error>) {
+        tracing_actix_web::DefaultRootSpanBuilder::on_request_end(span, outcome);
+    }
 }

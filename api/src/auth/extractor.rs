@@ -53,6 +53,9 @@ impl FromRequest for AuthUser {
             let token =
                 header.strip_prefix("Bearer ").or_else(|| header.strip_prefix("bearer ")).ok_or_else(missing)?;
             let claims = state.jwt.verify_access(token.trim())?;
+            // A genuine token refused later (disabled account, ended session) is worth an audit
+            // entry; garbage is not, or anonymous traffic would turn into audit writes.
+            request.extensions_mut().insert(VerifiedToken);
             let expired = || AppError::unauthorized("invalid_token", "登录已失效，请重新登录");
             let account = account::Entity::find_by_id(claims.sub.clone()).one(&state.db).await?.ok_or_else(expired)?;
             if account.status != "active" || claims.iat_ms < account.tokens_valid_after.timestamp_millis() {
@@ -78,6 +81,10 @@ impl FromRequest for AuthUser {
         })
     }
 }
+
+/// Marks a request whose bearer token had a valid signature.
+#[derive(Debug, Clone, Copy)]
+pub struct VerifiedToken;
 
 /// The client's address as the audit log records it: the socket peer, never a spoofable header.
 #[derive(Debug, Clone)]

@@ -4,4 +4,4 @@ mod extractor;
 pub mod password;
 pub mod tokens;
 
-pub use extractor::{AuthUser, ClientIp};
+pub use extractor::{AuthUser, ClientIp, VerifiedToken};

@@ -11,9 +11,9 @@ mod uscc;
 mod username;
 
 pub use enums::{DeclarationKind, DeclarationStatus, Level, OrgKind, PathStatus, Role};
-pub use id_card::{IdCardNumber, Sex};
+pub use id_card::{IdCardNumber, Sex, mask_id_number};
 pub use password::Password;
-pub use phone::Phone;
+pub use phone::{Phone, mask_phone};
 pub use uscc::Uscc;
 pub use username::Username;
 

@@ -79,22 +79,23 @@ pub async fn upload(
     if declared.is_some_and(|length| length > limit + MULTIPART_OVERHEAD) {
         return Err(too_large());
     }
-    while let Some(field) = payload.next().await {
-        let field = field.map_err(|e| AppError::BadRequest(format!("上传内容格式不正确：{e}")))?;
-        if field.name() != Some("file") {
-            continue;
-        }
-        let filename = field.content_disposition().and_then(|d| d.get_filename()).unwrap_or("file").to_string();
-        let staged = match stage(state.storage.staging_dir(), field, limit).await {
-            Ok(staged) => staged,
-            Err(StageError::TooLarge { .. }) => return Err(too_large()),
-            Err(StageError::Read(message)) => return Err(AppError::BadRequest(format!("上传中断：{message}"))),
-            Err(StageError::Io(error)) => return Err(AppError::Unexpected(error.into())),
-        };
-        let created = attachments::create(&state, &user, staged, &filename).await?;
-        return Ok(HttpResponse::Created().json(AttachmentDto::from(created)));
+    // One part only, named `file`; anything else is refused without reading it.
+    let Some(field) = payload.next().await else {
+        return Err(AppError::field("/file", "请选择要上传的文件"));
+    };
+    let field = field.map_err(|e| AppError::BadRequest(format!("上传内容格式不正确：{e}")))?;
+    if field.name() != Some("file") {
+        return Err(AppError::field("/file", "只接受名为 file 的文件字段"));
     }
-    Err(AppError::field("/file", "请选择要上传的文件"))
+    let filename = field.content_disposition().and_then(|d| d.get_filename()).unwrap_or("file").to_string();
+    let staged = match stage(state.storage.staging_dir(), field, limit).await {
+        Ok(staged) => staged,
+        Err(StageError::TooLarge { .. }) => return Err(too_large()),
+        Err(StageError::Read(message)) => return Err(AppError::BadRequest(format!("上传中断：{message}"))),
+        Err(StageError::Io(error)) => return Err(AppError::Unexpected(error.into())),
+    };
+    let created = attachments::create(&state, &user, staged, &filename).await?;
+    Ok(HttpResponse::Created().json(AttachmentDto::from(created)))
 }
 
 /// Downloads an evidence file: for its owner and the organisations a declaration using it reached.

@@ -36,7 +36,7 @@ pub fn configure(config: &mut ServiceConfig) {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ApplicantDto {
     pub name: String,
-    /// The full number: this view is for the owner and the reviewers it reached.
+    /// In full on a single declaration (for the owner and the reviewers it reached); masked in lists.
     pub id_number: Option<String>,
     pub phone: Option<String>,
 }
@@ -268,7 +268,17 @@ pub async fn list_declarations(
 ) -> AppResult<web::Json<Page<DeclarationDto>>> {
     let (page, page_size) = paging.resolve()?;
     let (rows, total) = declarations::list_own(&state, &user, page, page_size).await?;
-    Ok(web::Json(Page { items: rows.into_iter().map(DeclarationDto::from).collect(), total, page, page_size }))
+    let items = rows
+        .into_iter()
+        .map(|view| {
+            // Masked in every list, even the owner's own (SECURITY: personal data).
+            let mut dto = DeclarationDto::from(view);
+            dto.applicant.id_number = dto.applicant.id_number.map(|id| crate::domain::mask_id_number(&id));
+            dto.applicant.phone = dto.applicant.phone.map(|phone| crate::domain::mask_phone(&phone));
+            dto
+        })
+        .collect();
+    Ok(web::Json(Page { items, total, page, page_size }))
 }
 
 /// One of the caller's declarations with its items, evidence and where it is.

@@ -95,7 +95,8 @@ pub async fn publish_form(
     Ok(web::Json(FormDto::new(&code, template)))
 }
 
-/// The form version a declaration was started with (it keeps it when the series' form changes).
+/// The form version a declaration was started with (it keeps it when the series' form changes):
+/// for the applicant and the organisations the declaration reached.
 #[utoipa::path(
     tag = "forms",
     security(("bearer" = [])),
@@ -107,6 +108,6 @@ pub async fn declaration_form(
     user: AuthUser,
     id: web::Path<String>,
 ) -> AppResult<web::Json<FormDto>> {
-    let view = declarations::get(&state, &user, &id).await?;
-    Ok(web::Json(FormDto::new(&view.declaration.series_code, view.template)))
+    let (series, template) = declarations::form_of(&state, &user, &id).await?;
+    Ok(web::Json(FormDto::new(&series, template)))
 }

@@ -6,7 +6,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::{AuthUser, ClientIp};
-use crate::error::{AppResult, Problem};
+use crate::error::{AppError, AppResult, Problem};
 use crate::routes::json::Json;
 use crate::routes::{Check, Page, PageQuery};
 use crate::services::reports::{self, MAX_BATCH, ReportView};
@@ -76,12 +76,13 @@ pub async fn create_report(
     let ids = body.into_inner().declaration_ids;
     let mut check = Check::default();
     if ids.is_empty() || ids.len() > MAX_BATCH {
-        check.fail("/declaration_ids", format!("请勾选1到{MAX_BATCH}条申报"));
+        return Err(AppError::field("/declaration_ids", format!("请勾选1到{MAX_BATCH}条申报")));
     }
+    let mut seen = std::collections::HashSet::new();
     for (index, id) in ids.iter().enumerate() {
         if id.len() > 64 {
             check.fail(&format!("/declaration_ids/{index}"), "申报编号无效");
-        } else if ids[..index].contains(id) {
+        } else if !seen.insert(id) {
             check.fail(&format!("/declaration_ids/{index}"), "重复勾选");
         }
     }

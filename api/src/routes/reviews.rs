@@ -326,12 +326,13 @@ pub async fn return_review(
     let body = body.into_inner();
     let mut check = Check::default();
     let opinion = check.text("/opinion", &body.opinion, "审核意见", 1, 2000);
-    if body.items.len() > 200 {
-        check.fail("/items", "退回条目过多");
+    if body.items.len() > 200 || body.add_sections.len() > 50 {
+        return Err(AppError::field("/items", "退回条目或栏目过多"));
     }
     let mut items = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for (index, item) in body.items.iter().enumerate() {
-        if items.iter().any(|(id, _): &(String, String)| id == &item.item_id) {
+        if !seen.insert(item.item_id.as_str()) {
             check.fail(&format!("/items/{index}/item_id"), "条目重复");
         }
         if let Some(text) = check.text(&format!("/items/{index}/opinion"), &item.opinion, "修改意见", 1, 1000) {

@@ -275,30 +275,33 @@ pub async fn login(state: &AppState, identifier: &str, password: String, ip: Opt
         }
     };
     let now = db::now();
-    if let Some(until) = locked_until(state, &key).await?.filter(|until| *until > now) {
-        // Spend the time of a real check so a locked account looks like any other.
-        let _ = password::verify(password, None).await;
-        audit::record_alone(&state.db, entry("login_locked", false, account.as_ref())).await?;
-        return Err(locked_error(until - now));
-    }
+    // The attempt is counted before the password is checked, so a burst of concurrent guesses
+    // cannot try more than the threshold; a right password then clears the count.
+    let locks_now = match reserve_attempt(state, &key).await? {
+        Attempt::Locked(until) => {
+            // Spend the time of a real check so a locked account looks like any other.
+            let _ = password::verify(password, None).await;
+            audit::record_alone(&state.db, entry("login_locked", false, account.as_ref())).await?;
+            return Err(locked_error(until - now));
+        }
+        Attempt::Allowed { locks_now } => locks_now,
+    };
     let valid = password::verify(password, account.as_ref().map(|a| a.password_hash.clone())).await;
     let Some(account) = account.as_ref().filter(|_| valid) else {
-        let tx = db::begin_write(&state.db).await?;
-        let locked = count_failure(state, &tx, &key).await?;
-        let action = if locked.is_some() { "account_locked" } else { "login_failed" };
-        audit::record(&tx, entry(action, false, account.as_ref())).await?;
-        tx.commit().await?;
-        return Err(match locked {
+        let action = if locks_now.is_some() { "account_locked" } else { "login_failed" };
+        audit::record_alone(&state.db, entry(action, false, account.as_ref())).await?;
+        return Err(match locks_now {
             Some(until) => locked_error(until - now),
             None => AppError::unauthorized("invalid_credentials", "账号或密码错误"),
         });
     };
-    if account.status != ACTIVE {
-        audit::record_alone(&state.db, entry("login_disabled", false, Some(account))).await?;
-        return Err(AppError::forbidden("account_disabled", "该账号已停用，请联系所在单位管理员"));
-    }
     let tx = db::begin_write(&state.db).await?;
     login_attempt::Entity::delete_by_id(key).exec(&tx).await?;
+    if account.status != ACTIVE {
+        audit::record(&tx, entry("login_disabled", false, Some(account))).await?;
+        tx.commit().await?;
+        return Err(AppError::forbidden("account_disabled", "该账号已停用，请联系所在单位管理员"));
+    }
     let tokens = issue_tokens(state, &tx, &account.id, None).await?;
     audit::record(&tx, entry("login_success", true, Some(account))).await?;
     tx.commit().await?;
@@ -313,19 +316,19 @@ fn locked_error(remaining: Duration) -> AppError {
     }
 }
 
-async fn locked_until(state: &AppState, key: &str) -> AppResult<Option<chrono::DateTime<chrono::Utc>>> {
-    let row = login_attempt::Entity::find_by_id(key.to_string()).one(&state.db).await?;
-    Ok(row.and_then(|row| row.locked_until))
+/// Whether a password attempt may be checked.
+enum Attempt {
+    /// Locked until then; the attempt was not counted.
+    Locked(chrono::DateTime<chrono::Utc>),
+    /// Counted as a failure; `locks_now` is when the lock ends if this attempt reached the threshold.
+    Allowed { locks_now: Option<chrono::DateTime<chrono::Utc>> },
 }
 
-/// Counts a failure; returns when the lock ends if this failure locked the key.
-async fn count_failure(
-    state: &AppState,
-    tx: &DatabaseTransaction,
-    key: &str,
-) -> AppResult<Option<chrono::DateTime<chrono::Utc>>> {
+/// Counts an attempt for `key` under a row lock, or refuses it while the key is locked.
+async fn reserve_attempt(state: &AppState, key: &str) -> AppResult<Attempt> {
     let now = db::now();
     let window = Duration::minutes(state.settings.auth.lockout_minutes);
+    let tx = db::begin_write(&state.db).await?;
     login_attempt::Entity::insert(login_attempt::ActiveModel {
         key: Set(key.to_string()),
         failures: Set(0),
@@ -333,23 +336,36 @@ async fn count_failure(
         updated_at: Set(now),
     })
     .on_conflict(OnConflict::column(login_attempt::Column::Key).do_nothing().to_owned())
-    .exec_without_returning(tx)
+    .exec_without_returning(&tx)
     .await?;
-    let row =
-        login_attempt::Entity::find_by_id(key.to_string()).lock_exclusive().one(tx).await?.ok_or(AppError::NotFound)?;
+    let row = login_attempt::Entity::find_by_id(key.to_string())
+        .lock_exclusive()
+        .one(&tx)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if let Some(until) = row.locked_until.filter(|until| *until > now) {
+        return Ok(Attempt::Locked(until));
+    }
     // Failures older than the window, or from before an expired lock, no longer count.
     let stale = row.updated_at < now - window || row.locked_until.is_some_and(|until| until <= now);
     let failures = if stale { 1 } else { row.failures + 1 };
-    let locked_until = (failures >= state.settings.auth.lockout_threshold).then(|| now + window);
+    let locks_now = (failures >= state.settings.auth.lockout_threshold).then(|| now + window);
     login_attempt::Entity::update(login_attempt::ActiveModel {
         key: Set(key.to_string()),
         failures: Set(failures),
-        locked_until: Set(locked_until),
+        locked_until: Set(locks_now),
         updated_at: Set(now),
     })
-    .exec(tx)
+    .exec(&tx)
     .await?;
-    Ok(locked_until)
+    tx.commit().await?;
+    Ok(Attempt::Allowed { locks_now })
+}
+
+/// Clears the attempts of a key after a right password.
+async fn clear_attempts(state: &AppState, key: &str) -> AppResult<()> {
+    login_attempt::Entity::delete_by_id(key.to_string()).exec(&state.db).await?;
+    Ok(())
 }
 
 /// Issues an access token and a new refresh token (of `family`, or a new session) inside `tx`.
@@ -543,9 +559,25 @@ pub async fn change_password(
 ) -> AppResult<()> {
     let account =
         account::Entity::find_by_id(account_id.to_string()).one(&state.db).await?.ok_or(AppError::NotFound)?;
+    // Guessing the current password with a stolen session counts like failed logins.
+    let key = format!("acct:{}", account.id);
+    let now = db::now();
+    let locks_now = match reserve_attempt(state, &key).await? {
+        Attempt::Locked(until) => return Err(locked_error(until - now)),
+        Attempt::Allowed { locks_now } => locks_now,
+    };
     if !password::verify(current, Some(account.password_hash.clone())).await {
-        return Err(AppError::field("/current_password", "当前密码不正确"));
+        let entry = AuditEntry::new("password_change_failed", false)
+            .actor(&account.id, &account.real_name, account.org_id.as_deref())
+            .object("account", &account.id)
+            .ip(ip);
+        audit::record_alone(&state.db, entry).await?;
+        return Err(match locks_now {
+            Some(until) => locked_error(until - now),
+            None => AppError::field("/current_password", "当前密码不正确"),
+        });
     }
+    clear_attempts(state, &key).await?;
     let hash = password::hash(new_password.expose().to_string()).await?;
     let tx = db::begin_write(&state.db).await?;
     set_password(&tx, account_id, hash).await?;

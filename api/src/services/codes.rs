@@ -2,7 +2,9 @@
 
 use chrono::Duration;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, ExprTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 
 use crate::crypto::{constant_time_eq, random_digits};
 use crate::db;
@@ -105,6 +107,8 @@ pub async fn check(
         .filter(one_time_code::Column::UsedAt.is_null())
         .filter(one_time_code::Column::ExpiresAt.gt(now))
         .order_by_desc(one_time_code::Column::CreatedAt)
+        // Concurrent guesses queue on the row, so each sees the attempts before it.
+        .lock_exclusive()
         .one(tx)
         .await?
     else {

@@ -16,7 +16,7 @@ use crate::domain::form::{self, FormBody};
 use crate::domain::{DeclarationKind, DeclarationStatus, IdCardNumber, Level, OrgKind, Phone, Role, Sex};
 use crate::entities::{
     account, attachment, declaration, declaration_event, declaration_holder, declaration_item, item_attachment, org,
-    specialty,
+    series, series_level, specialty,
 };
 use crate::error::{AppError, AppResult, FieldError};
 use crate::services::audit::{self, AuditEntry};
@@ -123,6 +123,9 @@ pub async fn create(
         ),
         None => None,
     };
+    if source.as_ref().is_some_and(|s| s.year >= input.year) {
+        return Err(AppError::field("/copy_from", "只能采用往年的申报信息"));
+    }
     check_choices(&tx, &input.series, input.level, &input.specialty, &input.org_id).await?;
     ensure_year_free(&tx, &user.id, input.year, None).await?;
     let template = forms::current(&tx, &input.series).await?;
@@ -361,17 +364,19 @@ pub async fn load_view(
         [declaration.org_id.clone()].into_iter().chain(declaration.holder_org_id.clone()),
     )
     .await?;
-    let catalogue = catalogue::list(db, true).await?;
-    let series = catalogue.iter().find(|s| s.series.code == declaration.series_code);
+    let series_name =
+        series::Entity::find_by_id(declaration.series_code.clone()).one(db).await?.map(|s| s.name).unwrap_or_default();
+    let title_name = series_level::Entity::find_by_id((declaration.series_code.clone(), declaration.level.clone()))
+        .one(db)
+        .await?
+        .map(|l| l.title_name)
+        .unwrap_or_default();
     let person = account::Entity::find_by_id(declaration.person_id.clone()).one(db).await?.ok_or(AppError::NotFound)?;
     Ok(DeclarationView {
         org: orgs.get(&declaration.org_id).cloned(),
         holder: declaration.holder_org_id.as_ref().and_then(|id| orgs.get(id).cloned()),
-        series_name: series.map(|s| s.series.name.clone()).unwrap_or_default(),
-        title_name: series
-            .and_then(|s| s.levels.iter().find(|l| l.level == declaration.level))
-            .map(|l| l.title_name.clone())
-            .unwrap_or_default(),
+        series_name,
+        title_name,
         applicant: Applicant {
             name: person.real_name.clone(),
             id_number: accounts::account_id_number(state, &person)?,
@@ -404,6 +409,21 @@ async fn own(db: &impl ConnectionTrait, user: &AuthUser, id: &str) -> AppResult<
 pub async fn get(state: &AppState, user: &AuthUser, id: &str) -> AppResult<DeclarationView> {
     let declaration = own(&state.db, user, id).await?;
     load_view(state, &state.db, declaration).await
+}
+
+/// The form a declaration was started with: for its owner and the organisations it reached.
+pub async fn form_of(state: &AppState, user: &AuthUser, id: &str) -> AppResult<(String, Template)> {
+    let declaration =
+        declaration::Entity::find_by_id(id.to_string()).one(&state.db).await?.ok_or(AppError::NotFound)?;
+    let allowed = match (&user.role, &user.org_id) {
+        (Role::Person, _) => declaration.person_id == user.id,
+        (Role::OrgAdmin | Role::Reviewer, Some(org_id)) => reached(&state.db, id, org_id).await?,
+        _ => false,
+    };
+    if !allowed {
+        return Err(AppError::NotFound);
+    }
+    Ok((declaration.series_code, forms::by_id(&state.db, &declaration.template_id).await?))
 }
 
 /// The person's own declarations, newest year first.
@@ -687,7 +707,9 @@ pub async fn delete_item(state: &AppState, user: &AuthUser, id: &str, item_id: &
     let tx = db::begin_write(&state.db).await?;
     let current = lock_for_edit(&tx, user, id).await?;
     let item = item_of(&tx, id, item_id).await?;
-    if status_of(&current) == DeclarationStatus::Returned && !item.added_after_return {
+    if status_of(&current) == DeclarationStatus::Returned
+        && !(item.added_after_return && open_sections(&current).contains(&item.section))
+    {
         return Err(returned_lock());
     }
     item_attachment::Entity::delete_many().filter(item_attachment::Column::ItemId.eq(item_id)).exec(&tx).await?;
@@ -715,8 +737,12 @@ pub async fn problems(
     found.extend(form::check_values(&body.info_fields, &info, "/info"));
     found.extend(identity_mismatches(state, db, &declaration.person_id, &info).await?);
     let level = Level::parse(&declaration.level).unwrap_or(Level::Intermediate);
-    if let Err(AppError::Validation { errors, .. }) =
-        check_choices(db, &declaration.series_code, level, &declaration.specialty, &declaration.org_id).await
+    // A returned declaration cannot change its series or specialty, so retiring one after the
+    // first submission must not strand it: only a first submission checks they are in use.
+    let first_submission = status_of(declaration) == DeclarationStatus::Draft;
+    if first_submission
+        && let Err(AppError::Validation { errors, .. }) =
+            check_choices(db, &declaration.series_code, level, &declaration.specialty, &declaration.org_id).await
     {
         found.extend(errors.into_iter().map(|e| (e.field, e.message)));
     }
@@ -821,7 +847,8 @@ pub async fn submit(state: &AppState, user: &AuthUser, id: &str, ip: Option<Stri
     Ok(view)
 }
 
-/// Records that a declaration reached an organisation, which may see it from then on.
+/// Records that a declaration reached an organisation, which may see it from then on; a second
+/// arrival (after a return and resubmission) moves the arrival time to now.
 pub async fn arrive(db: &impl ConnectionTrait, declaration_id: &str, org_id: &str) -> Result<(), sea_orm::DbErr> {
     declaration_holder::Entity::insert(declaration_holder::ActiveModel {
         declaration_id: Set(declaration_id.to_string()),
@@ -830,7 +857,7 @@ pub async fn arrive(db: &impl ConnectionTrait, declaration_id: &str, org_id: &st
     })
     .on_conflict(
         OnConflict::columns([declaration_holder::Column::DeclarationId, declaration_holder::Column::OrgId])
-            .do_nothing()
+            .update_column(declaration_holder::Column::ArrivedAt)
             .to_owned(),
     )
     .exec_without_returning(db)

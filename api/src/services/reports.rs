@@ -71,14 +71,7 @@ pub async fn report(
         .into_iter()
         .map(|d| (d.id.clone(), d))
         .collect();
-    let reached: HashSet<String> = declaration_holder::Entity::find()
-        .filter(declaration_holder::Column::OrgId.eq(org_id.clone()))
-        .filter(declaration_holder::Column::DeclarationId.is_in(ids.clone()))
-        .all(&tx)
-        .await?
-        .into_iter()
-        .map(|h| h.declaration_id)
-        .collect();
+    let reached = reviews::arrivals(&tx, &org_id, ids.clone()).await?;
     let parents: HashMap<(String, String), String> = path::Entity::find()
         .filter(path::Column::OrgId.eq(org_id.clone()))
         .filter(path::Column::Status.eq(PathStatus::Approved.as_str()))
@@ -93,11 +86,11 @@ pub async fn report(
     let mut targets: HashMap<String, String> = HashMap::new();
     for (index, id) in ids.iter().enumerate() {
         let field = format!("/declaration_ids/{index}");
-        let Some(declaration) = found.get(id).filter(|_| reached.contains(id)) else {
+        let Some(declaration) = found.get(id).filter(|_| reached.contains_key(id)) else {
             offenders.push(FieldError::new(field, format!("{id}：申报不存在或不属于本单位")));
             continue;
         };
-        let reason = match Standing::of(declaration, &org_id) {
+        let reason = match Standing::of(declaration, &org_id, reached.get(id).copied()) {
             Standing::Approved => None,
             Standing::Pending => Some("尚未审核通过，请先审核"),
             Standing::Reported => {
@@ -127,7 +120,7 @@ pub async fn report(
     if !offenders.is_empty() {
         // Exactly this batch went up before: a retry after a lost answer, not an error.
         if already_reported == ids.len()
-            && let Some(earlier) = same_batch(&tx, &org_id, &ids).await?
+            && let Some(earlier) = same_batch(&tx, &org_id, &ids, &found).await?
         {
             return Ok((view_of(&tx, earlier).await?, false));
         }
@@ -201,7 +194,7 @@ async fn move_batch(
     }))
     .on_conflict(
         OnConflict::columns([declaration_holder::Column::DeclarationId, declaration_holder::Column::OrgId])
-            .do_nothing()
+            .update_column(declaration_holder::Column::ArrivedAt)
             .to_owned(),
     )
     .exec_without_returning(tx)
@@ -235,8 +228,14 @@ async fn move_batch(
     Ok(ReportView { report: model, to_org: Some(to.clone()), declaration_ids: ids.to_vec() })
 }
 
-/// The latest report from `org_id` carrying exactly `ids`.
-async fn same_batch(tx: &DatabaseTransaction, org_id: &str, ids: &[String]) -> AppResult<Option<report::Model>> {
+/// The latest report from `org_id` carrying exactly `ids`, made in their current round.
+async fn same_batch(
+    tx: &DatabaseTransaction,
+    org_id: &str,
+    ids: &[String],
+    declarations: &HashMap<String, declaration::Model>,
+) -> AppResult<Option<report::Model>> {
+    let latest_submission = declarations.values().filter_map(|d| d.submitted_at).max();
     let wanted: HashSet<&String> = ids.iter().collect();
     let containing: Vec<String> = report_item::Entity::find()
         .filter(report_item::Column::DeclarationId.eq(ids[0].clone()))
@@ -252,6 +251,9 @@ async fn same_batch(tx: &DatabaseTransaction, org_id: &str, ids: &[String]) -> A
         .all(tx)
         .await?;
     for candidate in candidates {
+        if latest_submission.is_some_and(|submitted| candidate.created_at < submitted) {
+            continue;
+        }
         let members =
             report_item::Entity::find().filter(report_item::Column::ReportId.eq(candidate.id.clone())).all(tx).await?;
         if members.len() == ids.len() && members.iter().all(|m| wanted.contains(&m.declaration_id)) {

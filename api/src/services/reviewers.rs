@@ -60,6 +60,7 @@ pub async fn register(
         .filter(account::Column::OrgId.eq(org_id.clone()))
         .filter(account::Column::Role.eq(Role::Reviewer.as_str()))
         .filter(account::Column::IdNumberHash.eq(state.crypto.index("id_number", input.id_number.as_str())))
+        .filter(account::Column::Status.eq("active"))
         .one(&tx)
         .await?;
     if same_person.is_some() {

@@ -3,10 +3,11 @@
 
 use std::collections::HashMap;
 
-use sea_orm::sea_query::{Expr, LikeExpr, Query};
+use sea_orm::prelude::DateTimeUtc;
+use sea_orm::sea_query::{Expr, Func, LikeExpr, Query, SimpleExpr};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, ExprTrait, FromQueryResult, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait, ExprTrait, FromQueryResult,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde_json::{Value, json};
 
@@ -49,20 +50,43 @@ impl Standing {
         }
     }
 
-    pub fn of(declaration: &declaration::Model, org_id: &str) -> Self {
-        Self::from_parts(&declaration.status, declaration.holder_org_id.as_deref(), org_id)
+    /// `arrived_at`: when the declaration last reached `org_id`. An organisation it reached before
+    /// its latest submission saw it in an earlier round: it went back, and has not come up again.
+    pub fn of(declaration: &declaration::Model, org_id: &str, arrived_at: Option<DateTimeUtc>) -> Self {
+        let in_round = arrived_at.is_some_and(|at| declaration.submitted_at.is_none_or(|submitted| at >= submitted));
+        Self::from_parts(&declaration.status, declaration.holder_org_id.as_deref(), org_id, in_round)
     }
 
-    fn from_parts(status: &str, holder_org_id: Option<&str>, org_id: &str) -> Self {
+    fn from_parts(status: &str, holder_org_id: Option<&str>, org_id: &str, in_round: bool) -> Self {
         let here = holder_org_id == Some(org_id);
         match DeclarationStatus::parse(status).unwrap_or(DeclarationStatus::Draft) {
             DeclarationStatus::Accepted => Standing::Accepted,
             DeclarationStatus::Returned | DeclarationStatus::Draft => Standing::Returned,
             DeclarationStatus::Pending if here => Standing::Pending,
             DeclarationStatus::Approved if here => Standing::Approved,
-            DeclarationStatus::Pending | DeclarationStatus::Approved => Standing::Reported,
+            DeclarationStatus::Pending | DeclarationStatus::Approved if in_round => Standing::Reported,
+            DeclarationStatus::Pending | DeclarationStatus::Approved => Standing::Returned,
         }
     }
+}
+
+/// When each of `ids` last reached `org_id`, in one query.
+pub async fn arrivals(
+    db: &impl ConnectionTrait,
+    org_id: &str,
+    ids: Vec<String>,
+) -> Result<HashMap<String, DateTimeUtc>, sea_orm::DbErr> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(declaration_holder::Entity::find()
+        .filter(declaration_holder::Column::OrgId.eq(org_id))
+        .filter(declaration_holder::Column::DeclarationId.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|h| (h.declaration_id, h.arrived_at))
+        .collect())
 }
 
 #[derive(Debug, Default)]
@@ -101,6 +125,32 @@ fn reached_by(org_id: &str) -> sea_orm::sea_query::SelectStatement {
         .to_owned()
 }
 
+/// The declaration reached `org_id` since it was last submitted (this round of review).
+fn reached_in_round(org_id: &str) -> SimpleExpr {
+    Expr::exists(
+        Query::select()
+            .expr(Expr::val(1))
+            .from(declaration_holder::Entity)
+            .and_where(
+                Expr::col((declaration_holder::Entity, declaration_holder::Column::DeclarationId))
+                    .equals((declaration::Entity, declaration::Column::Id)),
+            )
+            .and_where(Expr::col((declaration_holder::Entity, declaration_holder::Column::OrgId)).eq(org_id))
+            .and_where(
+                Expr::col((declaration_holder::Entity, declaration_holder::Column::ArrivedAt))
+                    .gte(Expr::col((declaration::Entity, declaration::Column::SubmittedAt))),
+            )
+            .to_owned(),
+    )
+}
+
+/// Under review somewhere other than `org_id`.
+fn moved_on(org_id: &str) -> Condition {
+    Condition::all().add(declaration::Column::HolderOrgId.ne(org_id)).add(
+        declaration::Column::Status.is_in([DeclarationStatus::Pending.as_str(), DeclarationStatus::Approved.as_str()]),
+    )
+}
+
 /// Declarations held by, or reported from, the caller's organisation; a fixed number of
 /// queries whatever the page size.
 pub async fn list(
@@ -121,15 +171,12 @@ pub async fn list(
         Some(Standing::Approved) => {
             query.filter(held).filter(declaration::Column::Status.eq(DeclarationStatus::Approved.as_str()))
         }
-        Some(Standing::Reported) => {
-            query.filter(reached).filter(declaration::Column::HolderOrgId.ne(org_id.clone())).filter(
-                declaration::Column::Status
-                    .is_in([DeclarationStatus::Pending.as_str(), DeclarationStatus::Approved.as_str()]),
-            )
-        }
-        Some(Standing::Returned) => {
-            query.filter(reached).filter(declaration::Column::Status.eq(DeclarationStatus::Returned.as_str()))
-        }
+        Some(Standing::Reported) => query.filter(reached_in_round(&org_id)).filter(moved_on(&org_id)),
+        Some(Standing::Returned) => query.filter(reached).filter(
+            Condition::any()
+                .add(declaration::Column::Status.eq(DeclarationStatus::Returned.as_str()))
+                .add(Condition::all().add(moved_on(&org_id)).add(reached_in_round(&org_id).not())),
+        ),
         Some(Standing::Accepted) => {
             query.filter(reached).filter(declaration::Column::Status.eq(DeclarationStatus::Accepted.as_str()))
         }
@@ -174,11 +221,12 @@ async fn rows_with_names(state: &AppState, org_id: &str, rows: Vec<declaration::
             .collect()
     };
     let (series_names, titles) = catalogue_names(db).await?;
+    let arrived = arrivals(db, org_id, rows.iter().map(|d| d.id.clone()).collect()).await?;
     rows.into_iter()
         .map(|declaration| {
             let person = people.get(&declaration.person_id);
             Ok(ReviewRow {
-                standing: Standing::of(&declaration, org_id),
+                standing: Standing::of(&declaration, org_id, arrived.get(&declaration.id).copied()),
                 employer: orgs.get(&declaration.org_id).cloned(),
                 holder: declaration.holder_org_id.as_ref().and_then(|id| orgs.get(id).cloned()),
                 series_name: series_names.get(&declaration.series_code).cloned().unwrap_or_default(),
@@ -222,10 +270,11 @@ pub async fn get(state: &AppState, user: &AuthUser, id: &str) -> AppResult<Revie
     let org_id = member_org(user)?;
     let declaration =
         declaration::Entity::find_by_id(id.to_string()).one(&state.db).await?.ok_or(AppError::NotFound)?;
-    if !declarations::reached(&state.db, id, org_id).await? {
+    let arrived = arrivals(&state.db, org_id, vec![id.to_string()]).await?;
+    let Some(arrived_at) = arrived.get(id).copied() else {
         return Err(AppError::NotFound);
-    }
-    let standing = Standing::of(&declaration, org_id);
+    };
+    let standing = Standing::of(&declaration, org_id, Some(arrived_at));
     let own_org = org::Entity::find_by_id(org_id.to_string()).one(&state.db).await?.ok_or(AppError::NotFound)?;
     let events = declarations::history(&state.db, id).await?;
     let view = declarations::load_view(state, &state.db, declaration).await?;
@@ -458,6 +507,8 @@ struct CountRow {
     status: String,
     holder_org_id: Option<String>,
     count: i64,
+    /// How many of `count` reached the organisation in their current round.
+    in_round: i64,
 }
 
 pub async fn summary(state: &AppState, user: &AuthUser, year: Option<i32>) -> AppResult<Vec<Count>> {
@@ -469,6 +520,7 @@ pub async fn summary(state: &AppState, user: &AuthUser, year: Option<i32>) -> Ap
         .column(declaration::Column::Status)
         .column(declaration::Column::HolderOrgId)
         .column_as(declaration::Column::Id.count(), "count")
+        .expr_as(Func::sum(Expr::case(reached_in_round(&org_id), 1).finally(0)), "in_round")
         .filter(declaration::Column::Id.in_subquery(reached_by(&org_id)))
         .group_by(declaration::Column::SeriesCode)
         .group_by(declaration::Column::Level)
@@ -481,8 +533,12 @@ pub async fn summary(state: &AppState, user: &AuthUser, year: Option<i32>) -> Ap
     let (series_names, _) = catalogue_names(&state.db).await?;
     let mut merged: HashMap<(String, String, Standing), i64> = HashMap::new();
     for row in rows {
-        let standing = Standing::from_parts(&row.status, row.holder_org_id.as_deref(), &org_id);
-        *merged.entry((row.series_code, row.level, standing)).or_default() += row.count;
+        for (in_round, count) in [(true, row.in_round), (false, row.count - row.in_round)] {
+            if count > 0 {
+                let standing = Standing::from_parts(&row.status, row.holder_org_id.as_deref(), &org_id, in_round);
+                *merged.entry((row.series_code.clone(), row.level.clone(), standing)).or_default() += count;
+            }
+        }
     }
     let mut counts: Vec<Count> = merged
         .into_iter()

@@ -14,7 +14,9 @@ pub trait SmsSender: Send + Sync {
     async fn send(&self, phone: &Phone, body: &str) -> anyhow::Result<()>;
 }
 
-/// Writes each message to `sms_outbox` instead of a real gateway.
+/// Writes each message to `sms_outbox` instead of a real gateway. A deployment plugs a gateway
+/// (the province's SMS platform) in behind `SmsSender`; the server warns on start in production
+/// while only the outbox is there.
 pub struct OutboxSms {
     db: DatabaseConnection,
     crypto: Arc<FieldCrypto>,
@@ -38,7 +40,8 @@ impl SmsSender for OutboxSms {
         })
         .exec_without_returning(&self.db)
         .await?;
-        tracing::info!(phone = %phone.masked(), body, "sms written to the development outbox");
+        // Never the body: it carries a one-time code.
+        tracing::info!(phone = %phone.masked(), "sms written to the development outbox");
         Ok(())
     }
 }

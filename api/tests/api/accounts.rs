@@ -196,8 +196,15 @@ async fn refused_requests_are_audited_with_who_was_refused() {
     let person = app.register_person().await;
     let token = app.token_of(&person).await;
     assert_eq!(app.get_as(&token, "/admin/audit").await.status(), 403);
+    // A genuine token whose session ended is audited; garbage and no token are not.
+    let old = app.token_of(&person).await;
+    let changed = app
+        .post_as(&token, "/me/password", &json!({"current_password": PASSWORD, "new_password": "Better#2027"}))
+        .await;
+    assert_eq!(changed.status(), 204);
+    assert_eq!(app.get_as(&old, "/me").await.status(), 401);
     assert_eq!(app.get_as("forged.token.value", "/me").await.status(), 401);
-    assert_eq!(app.get("/me").await.status(), 401, "no token: not worth an entry");
+    assert_eq!(app.get("/me").await.status(), 401);
     let admin = app.admin_token().await;
     let page: Value = app.get_as(&admin, "/admin/audit?action=access_denied").await.json().await.unwrap();
     assert_eq!(page["total"], 2);

@@ -98,8 +98,15 @@ async fn an_empty_file_or_a_missing_field_is_refused() {
     let response = app.upload(&token, Vec::new(), "empty.pdf", "application/pdf").await;
     assert_eq!(response.status(), 422);
     assert_eq!(fields(&problem(response).await), vec!["/file"]);
-    let form = reqwest::multipart::Form::new().text("note", "no file here");
-    let response = app.client.post(app.url("/attachments")).bearer_auth(&token).multipart(form).send().await.unwrap();
+    let response = app
+        .client
+        .post(app.url("/attachments"))
+        .bearer_auth(&token)
+        .header("content-type", "multipart/form-data; boundary=X")
+        .body("--X--\r\n")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 422);
     assert_eq!(attachment_rows(&app).await, 0);
 }
@@ -163,4 +170,17 @@ async fn downloads_are_for_the_owner_and_the_orgs_the_declaration_reached() {
         assert_eq!(app.get_as(token, &format!("/attachments/{attachment}")).await.status(), 404, "not reached");
     }
     assert_eq!(app.get_as(&token, "/attachments/not-an-id").await.status(), 404);
+}
+
+#[tokio::test]
+async fn other_multipart_parts_are_refused_unread() {
+    let app = spawn_app().await;
+    let person = app.register_person().await;
+    let token = app.token_of(&person).await;
+    let form = reqwest::multipart::Form::new()
+        .text("comment", "x".repeat(10_000))
+        .part("file", reqwest::multipart::Part::bytes(PDF.to_vec()).file_name("a.pdf"));
+    let response = app.client.post(app.url("/attachments")).bearer_auth(&token).multipart(form).send().await.unwrap();
+    assert_eq!(response.status(), 422);
+    assert_eq!(fields(&problem(response).await), vec!["/file"]);
 }

@@ -101,9 +101,10 @@ async fn a_return_at_the_authority_goes_back_to_the_applicant_and_restarts_at_th
     assert_eq!(declaration["holder_org_id"], chain.employer.id.as_str(), "starts again at the employer");
     assert_eq!(app.approve(&authority, &id).await.status(), 409, "the authority waits for a new report");
     let returned: Value = app.get_as(&authority, "/reviews?status=returned").await.json().await.unwrap();
-    assert_eq!(returned["total"], 0, "it is pending at the employer again, not returned");
+    assert_eq!(returned["total"], 1, "for the authority it went back and has not come up again");
     let history: Value = app.get_as(&authority, &format!("/reviews/{id}")).await.json().await.unwrap();
-    assert_eq!(history["standing"], "reported", "the authority still sees where it is");
+    assert_eq!(history["standing"], "returned");
+    assert_eq!(history["declaration"]["holder_org_id"], chain.employer.id.as_str(), "it still sees where it is");
 }
 
 #[tokio::test]
@@ -114,4 +115,46 @@ async fn history_cannot_be_rewritten() {
     app.submitted_declaration(&chain).await;
     assert!(app.state.db.execute_unprepared("UPDATE declaration_events SET opinion = 'x'").await.is_err());
     assert!(app.state.db.execute_unprepared("DELETE FROM declaration_events").await.is_err());
+}
+
+#[tokio::test]
+async fn after_a_return_and_resubmission_upper_orgs_no_longer_see_it_as_reported() {
+    let app = spawn_app().await;
+    let chain = app.chain().await;
+    let (_, person_token, id) = app.submitted_declaration(&chain).await;
+    let employer = app.login(&chain.employer_reviewer, PASSWORD).await.access;
+    let authority = app.login(&chain.authority_reviewer, PASSWORD).await.access;
+    let bureau = app.login(&chain.bureau_reviewer, PASSWORD).await.access;
+    app.approve(&employer, &id).await;
+    app.report(&employer, &[&id]).await;
+    app.approve(&authority, &id).await;
+    assert_eq!(app.report(&authority, &[&id]).await.status(), 201);
+    assert_eq!(app.return_declaration(&bureau, &id, &json!({"opinion": "请补充材料"})).await.status(), 200);
+    assert_eq!(app.post_as(&person_token, &format!("/declarations/{id}/submit"), &json!({})).await.status(), 200);
+
+    let total = |token: &str, query: &str| {
+        let (app, token, query) = (&app, token.to_string(), query.to_string());
+        async move { app.get_as(&token, &format!("/reviews?{query}")).await.json::<Value>().await.unwrap()["total"].clone() }
+    };
+    assert_eq!(total(&authority, "status=reported").await, 0, "not reported in this round");
+    assert_eq!(total(&authority, "status=returned").await, 1);
+    assert_eq!(total(&employer, "status=pending").await, 1, "back at the employer");
+    let review: Value = app.get_as(&authority, &format!("/reviews/{id}")).await.json().await.unwrap();
+    assert_eq!(review["standing"], "returned");
+    // Re-reporting the old batch is not a retry any more: it is refused, nothing moves.
+    let stale = app.report(&authority, &[&id]).await;
+    assert_eq!(stale.status(), 422);
+    assert_eq!(app.declaration(&person_token, &id).await["holder_org_id"], chain.employer.id.as_str());
+    let summary: Value = app.get_as(&authority, "/reviews/summary").await.json().await.unwrap();
+    assert_eq!(summary[0]["standing"], "returned");
+
+    // The second round climbs again and the authority sees it as its own once more.
+    app.approve(&employer, &id).await;
+    assert_eq!(app.report(&employer, &[&id]).await.status(), 201);
+    assert_eq!(total(&authority, "status=pending").await, 1);
+    assert_eq!(app.approve(&authority, &id).await.status(), 200);
+    assert_eq!(app.report(&authority, &[&id]).await.status(), 201, "a new report, not the old one");
+    assert_eq!(total(&authority, "status=reported").await, 1);
+    let sent: Value = app.get_as(&authority, "/reports").await.json().await.unwrap();
+    assert_eq!(sent["total"], 2);
 }

@@ -409,3 +409,88 @@ async fn a_new_form_version_does_not_change_a_started_declaration() {
     assert_eq!(refused.status(), 422);
     assert!(fields(&problem(refused).await).contains(&"/sections/0/name".to_string()));
 }
+
+#[tokio::test]
+async fn only_an_earlier_year_can_be_copied() {
+    let app = spawn_app().await;
+    let hospital = app.register_org("institution").await;
+    let person = app.register_person().await;
+    let token = app.token_of(&person).await;
+    let later = app.create_declaration(&token, &hospital, 2026).await["id"].as_str().unwrap().to_string();
+    let response = app
+        .post_as(
+            &token,
+            "/declarations",
+            &json!({"year": 2025, "kind": "title", "series": "health", "level": "intermediate",
+            "specialty": "护理学", "org_id": hospital.id, "copy_from": later}),
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+    assert_eq!(fields(&problem(response).await), vec!["/copy_from"]);
+}
+
+#[tokio::test]
+async fn the_own_list_masks_personal_data_and_api_answers_are_not_cached() {
+    let app = spawn_app().await;
+    let hospital = app.register_org("institution").await;
+    let person = app.register_person().await;
+    let token = app.token_of(&person).await;
+    app.create_declaration(&token, &hospital, 2026).await;
+    let response = app.get_as(&token, "/declarations").await;
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    let list: Value = response.json().await.unwrap();
+    let text = list.to_string();
+    assert!(!text.contains(&person.id_number) && !text.contains(&person.phone), "{text}");
+    assert!(list["items"][0]["applicant"]["id_number"].as_str().unwrap().contains("********"));
+}
+
+#[tokio::test]
+async fn retiring_a_specialty_does_not_strand_a_returned_declaration() {
+    let app = spawn_app().await;
+    let chain = app.chain().await;
+    let (_, token, id) = app.submitted_declaration(&chain).await;
+    let reviewer = app.login(&chain.employer_reviewer, PASSWORD).await.access;
+    assert_eq!(app.return_declaration(&reviewer, &id, &json!({"opinion": "请核对"})).await.status(), 200);
+    let admin = app.admin_token().await;
+    let series: Value = app.get_as(&admin, "/series").await.json().await.unwrap();
+    let nursing = series.as_array().unwrap().iter().find(|s| s["code"] == "health").unwrap()["specialties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "护理学")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        app.patch_as(&admin, &format!("/admin/series/health/specialties/{nursing}"), &json!({"active": false}))
+            .await
+            .status(),
+        204
+    );
+    assert_eq!(app.post_as(&token, &format!("/declarations/{id}/submit"), &json!({})).await.status(), 200);
+    // A new declaration cannot choose it any more.
+    let other = app.register_person().await;
+    let other_token = app.token_of(&other).await;
+    let response = app
+        .post_as(
+            &other_token,
+            "/declarations",
+            &json!({"year": 2026, "kind": "title", "series": "health", "level": "intermediate",
+            "specialty": "护理学", "org_id": chain.employer.id}),
+        )
+        .await;
+    assert_eq!(fields(&problem(response).await), vec!["/specialty"]);
+}
+
+#[tokio::test]
+async fn reviewers_read_the_form_the_declaration_was_started_with() {
+    let app = spawn_app().await;
+    let chain = app.chain().await;
+    let (_, _, id) = app.submitted_declaration(&chain).await;
+    let reviewer = app.login(&chain.employer_reviewer, PASSWORD).await.access;
+    let form = app.get_as(&reviewer, &format!("/declarations/{id}/form")).await;
+    assert_eq!(form.status(), 200);
+    let authority = app.login(&chain.authority_reviewer, PASSWORD).await.access;
+    assert_eq!(app.get_as(&authority, &format!("/declarations/{id}/form")).await.status(), 404, "not reached yet");
+}

@@ -95,3 +95,38 @@ async fn login_with_empty_fields_is_422() {
     named.sort();
     assert_eq!(named, ["/account", "/password"]);
 }
+
+#[tokio::test]
+async fn a_burst_of_concurrent_guesses_evaluates_at_most_five() {
+    let app = spawn_app().await;
+    let person = app.register_person().await;
+    let guesses = (0..16).map(|i| {
+        let app = &app;
+        let username = person.username.clone();
+        async move { app.try_login(&username, &format!("Wrong#Pass{i}")).await.status().as_u16() }
+    });
+    let statuses = futures_util::future::join_all(guesses).await;
+    let evaluated = statuses.iter().filter(|s| **s == 401).count();
+    assert!(evaluated <= 4, "wrong passwords answered as such: {statuses:?}");
+    assert!(statuses.iter().all(|s| *s == 401 || *s == 423), "{statuses:?}");
+    assert_eq!(app.try_login(&person.username, PASSWORD).await.status(), 423);
+}
+
+#[tokio::test]
+async fn guessing_the_current_password_counts_like_failed_logins() {
+    let app = spawn_app().await;
+    let person = app.register_person().await;
+    let token = app.token_of(&person).await;
+    for attempt in 1..=5 {
+        let response = app
+            .post_as(
+                &token,
+                "/me/password",
+                &serde_json::json!({"current_password": "Guess#0000", "new_password": "Better#2027"}),
+            )
+            .await;
+        assert_eq!(response.status(), if attempt < 5 { 422 } else { 423 }, "attempt {attempt}");
+    }
+    assert_eq!(app.try_login(&person.username, PASSWORD).await.status(), 423);
+    assert_eq!(app.audit_count("password_change_failed").await, 5);
+}

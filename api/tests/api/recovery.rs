@@ -110,3 +110,25 @@ async fn a_username_is_recovered_with_a_code_sent_to_the_phone() {
     let reused = app.post("/auth/username/recover", &json!({"phone": person.phone, "code": code})).await;
     assert_eq!(reused.status(), 422);
 }
+
+#[tokio::test]
+async fn concurrent_guesses_of_a_code_get_five_tries_in_all() {
+    let app = spawn_app().await;
+    let person = app.register_person().await;
+    app.post("/auth/username/forgot", &json!({"phone": person.phone})).await;
+    let code = app.sms_code(&person.phone).await.unwrap();
+    let guesses = (0..20).map(|i| {
+        let app = &app;
+        let phone = person.phone.clone();
+        let guess = format!("{:06}", (code.parse::<u32>().unwrap() + 1 + i) % 1_000_000);
+        async move {
+            let response = app.post("/auth/username/recover", &json!({"phone": phone, "code": guess})).await;
+            problem(response).await["errors"][0]["message"].as_str().unwrap_or("").to_string()
+        }
+    });
+    let messages = futures_util::future::join_all(guesses).await;
+    let still_open = messages.iter().filter(|m| m.contains("还可尝试")).count();
+    assert!(still_open <= 4, "{messages:?}");
+    let right = app.post("/auth/username/recover", &json!({"phone": person.phone, "code": code})).await;
+    assert_eq!(right.status(), 422, "the code is burnt after five tries");
+}

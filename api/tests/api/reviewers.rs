@@ -93,3 +93,17 @@ async fn reviewers_belong_to_their_own_organisation_only() {
     let reviewer_token = app.login(&reviewer, PASSWORD).await.access;
     assert_eq!(app.post_as(&reviewer_token, "/org/reviewers", &body).await.status(), 403);
 }
+
+#[tokio::test]
+async fn a_disabled_reviewer_can_be_registered_again() {
+    let app = spawn_app().await;
+    let hospital = app.register_org("institution").await;
+    let token = app.org_token(&hospital).await;
+    let seq = next();
+    let body = |username: &str| json!({"real_name": "刘审核", "id_number": id_number(seq), "phone": phone(seq), "username": username, "password": PASSWORD});
+    let first: Value = app.post_as(&token, "/org/reviewers", &body(&format!("rv{seq}a"))).await.json().await.unwrap();
+    assert_eq!(app.delete_as(&token, &format!("/org/reviewers/{}", first["id"].as_str().unwrap())).await.status(), 204);
+    let again = app.post_as(&token, "/org/reviewers", &body(&format!("rv{seq}b"))).await;
+    assert_eq!(again.status(), 201);
+    app.login(&format!("rv{seq}b"), PASSWORD).await;
+}
