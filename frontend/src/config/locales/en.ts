@@ -143,6 +143,13 @@ const en: Messages = {
   bureau: { title: 'Acceptance statistics', accepted: 'Accepted', bySeries: 'By series', byLevel: 'By level', byStatus: 'By status', count: 'Count', list: 'Declarations', year: 'Year' },
   audit: { title: 'Audit log', at: 'Time', actor: 'Actor', action: 'Action', object: 'Object', result: 'Result', ip: 'Source IP' },
   upload: { select: 'Choose file' },
+  form: {
+    required: '{label} is required', requiredSelect: 'Choose {label}', min: '{label} must be at least {min}',
+    max: '{label} must be at most {max}', minLength: '{label}: at least {min} characters',
+    maxLength: '{label}: at most {max} characters', number: '{label} must be a number',
+    option: '{label}: not one of the choices', date: '{label} must be a date (YYYY-MM-DD)',
+    pickDate: 'Pick a date', pickYear: 'Pick a year', pick: 'Choose',
+  },
 }
 
 export default en

@@ -412,6 +412,20 @@ const zhCN = {
   upload: {
     select: '选择文件',
   },
+  form: {
+    required: '请填写{label}',
+    requiredSelect: '请选择{label}',
+    min: '{label}不能小于{min}',
+    max: '{label}不能大于{max}',
+    minLength: '{label}至少{min}个字',
+    maxLength: '{label}不能超过{max}个字',
+    number: '{label}须为数字',
+    option: '{label}的取值不在可选范围内',
+    date: '{label}须为日期（年-月-日）',
+    pickDate: '选择日期',
+    pickYear: '选择年份',
+    pick: '请选择',
+  },
 }
 
 export default zhCN
