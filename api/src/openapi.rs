@@ -20,6 +20,10 @@ use crate::rate_limit::AuthLimiter;
         (name = "auth", description = "注册开户、登录与找回用户名/密码"),
         (name = "account", description = "当前账号"),
         (name = "admin", description = "平台管理"),
+        (name = "catalogue", description = "职称系列、级别与专业"),
+        (name = "orgs", description = "单位查询"),
+        (name = "paths", description = "单位路径申请与路径审核"),
+        (name = "reviewers", description = "实名制审核人员"),
     )
 )]
 pub struct ApiDoc;

@@ -4,12 +4,16 @@ pub use sea_orm_migration::prelude::*;
 
 mod append_only;
 mod m20261127_000001_create_accounts;
+mod m20261127_000002_create_catalogue_and_paths;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261127_000001_create_accounts::Migration)]
+        vec![
+            Box::new(m20261127_000001_create_accounts::Migration),
+            Box::new(m20261127_000002_create_catalogue_and_paths::Migration),
+        ]
     }
 }

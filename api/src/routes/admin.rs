@@ -1,19 +1,17 @@
 //! Platform operator endpoints: provisioning bureaus and reading the audit log.
 
 use actix_web::{HttpResponse, get, post, web};
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::{AuthUser, ClientIp};
 use crate::domain::Role;
-use crate::entities::audit_log;
 use crate::error::{AppResult, Problem};
 use crate::routes::auth::{RegisterOrgRequest, RegisteredOrg, parse_org};
 use crate::routes::json::Json;
 use crate::routes::{Page, PageQuery};
-use crate::services::accounts;
+use crate::services::{accounts, audit};
 use crate::state::AppState;
 
 pub fn configure(config: &mut ServiceConfig) {
@@ -95,16 +93,8 @@ pub async fn list_audit(
 ) -> AppResult<web::Json<Page<AuditEntryView>>> {
     user.require(&[Role::Admin])?;
     let (page, page_size) = paging.resolve()?;
-    let mut query = audit_log::Entity::find().order_by_desc(audit_log::Column::Id);
-    if let Some(action) = &filter.action {
-        query = query.filter(audit_log::Column::Action.eq(action.as_str()));
-    }
-    if let Some(object_id) = &filter.object_id {
-        query = query.filter(audit_log::Column::ObjectId.eq(object_id.as_str()));
-    }
-    let paginator = query.paginate(&state.db, page_size);
-    let total = paginator.num_items().await?;
-    let rows = paginator.fetch_page(page - 1).await?;
+    let (rows, total) =
+        audit::list(&state.db, filter.action.as_deref(), filter.object_id.as_deref(), page, page_size).await?;
     let items = rows
         .into_iter()
         .map(|row| AuditEntryView {

@@ -2,8 +2,12 @@
 
 pub mod admin;
 pub mod auth;
+pub mod catalogue;
 pub mod json;
 pub mod me;
+pub mod orgs;
+pub mod paths;
+pub mod reviewers;
 
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -18,6 +22,10 @@ pub fn configure(config: &mut ServiceConfig, limiter: &AuthLimiter) {
     auth::configure(config, limiter);
     me::configure(config);
     admin::configure(config);
+    catalogue::configure(config);
+    orgs::configure(config);
+    paths::configure(config);
+    reviewers::configure(config);
 }
 
 /// Largest page anybody may ask for.

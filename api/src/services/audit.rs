@@ -179,6 +179,27 @@ fn canonical_json(value: &Value) -> String {
     }
 }
 
+/// The log newest first, optionally only one action or one object.
+pub async fn list(
+    db: &DatabaseConnection,
+    action: Option<&str>,
+    object_id: Option<&str>,
+    page: u64,
+    page_size: u64,
+) -> Result<(Vec<audit_log::Model>, u64), sea_orm::DbErr> {
+    use sea_orm::PaginatorTrait;
+    let mut query = audit_log::Entity::find().order_by_desc(audit_log::Column::Id);
+    if let Some(action) = action {
+        query = query.filter(audit_log::Column::Action.eq(action));
+    }
+    if let Some(object_id) = object_id {
+        query = query.filter(audit_log::Column::ObjectId.eq(object_id));
+    }
+    let paginator = query.paginate(db, page_size);
+    let total = paginator.num_items().await?;
+    Ok((paginator.fetch_page(page - 1).await?, total))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

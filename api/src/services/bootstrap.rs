@@ -1,11 +1,11 @@
 //! First-start setup: the platform admin account, and demo data for `make run`.
 
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 use crate::auth::password;
 use crate::db;
-use crate::domain::{IdCardNumber, OrgKind, Password, Phone, Role, Uscc, Username};
-use crate::entities::{account, org};
+use crate::domain::{IdCardNumber, Level, OrgKind, Password, PathStatus, Phone, Role, Uscc, Username};
+use crate::entities::{account, org, path};
 use crate::services::accounts::{self, AccountFields, NewOrg};
 use crate::services::audit::{self, AuditEntry};
 use crate::state::AppState;
@@ -112,7 +112,7 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<bool> {
         return Ok(false);
     }
     let password = parse(Password::parse(DEMO_PASSWORD))?;
-    let mut hospital_id = String::new();
+    let mut ids = std::collections::HashMap::new();
     for demo in DEMO_ORGS {
         let input = NewOrg {
             name: demo.name.to_string(),
@@ -126,10 +126,10 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<bool> {
             admin_password: parse(Password::parse(DEMO_PASSWORD))?,
         };
         let (org, _) = accounts::provision_org(state, input, ("bootstrap", "demo"), None).await.map_err(anyhow_from)?;
-        if demo.kind == OrgKind::Institution {
-            hospital_id = org.id;
-        }
+        ids.insert(demo.kind, org.id);
     }
+    let id_of = |kind: OrgKind| ids.get(&kind).cloned().ok_or_else(|| anyhow::anyhow!("demo org {kind} missing"));
+    let hospital_id = id_of(OrgKind::Institution)?;
     let hash = password::hash(password.expose().to_string()).await?;
     let tx = db::begin_write(&state.db).await?;
     let reviewer = AccountFields {
@@ -154,6 +154,33 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<bool> {
     accounts::insert_account(state, &tx, &parse(Username::parse("nurse_zhang"))?, hash, person)
         .await
         .map_err(anyhow_from)?;
+    // Open paths for every level: 卫生 from the hospital through its authority, 工程 from the
+    // enterprise through its township, both up to the bureau.
+    let chains = [
+        ("health", OrgKind::Institution, OrgKind::Authority),
+        ("health", OrgKind::Authority, OrgKind::Hrss),
+        ("engineering", OrgKind::Enterprise, OrgKind::Township),
+        ("engineering", OrgKind::Township, OrgKind::Hrss),
+    ];
+    for (series, from, to) in chains {
+        for level in Level::ALL {
+            path::Entity::insert(path::ActiveModel {
+                id: Set(db::new_id()),
+                org_id: Set(id_of(from)?),
+                series_code: Set(series.to_string()),
+                level: Set(level.as_str().to_string()),
+                parent_org_id: Set(id_of(to)?),
+                status: Set(PathStatus::Approved.as_str().to_string()),
+                reason: Set(None),
+                applied_by: Set("bootstrap".to_string()),
+                decided_by: Set(Some("bootstrap".to_string())),
+                decided_at: Set(Some(db::now())),
+                created_at: Set(db::now()),
+            })
+            .exec_without_returning(&tx)
+            .await?;
+        }
+    }
     tx.commit().await?;
     print_demo_accounts();
     Ok(true)
@@ -161,6 +188,7 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<bool> {
 
 fn print_demo_accounts() {
     println!("demo data seeded; every demo account's password is {DEMO_PASSWORD}");
+    println!("  approved paths: 卫生 医院→卫生健康局→人社局, 工程 企业→街道→人社局 (all levels)");
     for demo in DEMO_ORGS {
         println!("  {:<18} {} 单位管理员 ({})", demo.admin, demo.name, demo.kind.label());
     }

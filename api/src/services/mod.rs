@@ -3,5 +3,9 @@
 pub mod accounts;
 pub mod audit;
 pub mod bootstrap;
+pub mod catalogue;
 pub mod codes;
+pub mod orgs;
+pub mod paths;
+pub mod reviewers;
 pub mod sms;

@@ -211,8 +211,15 @@ impl TestApp {
     }
 
     fn org_body(kind: &str, seq: u32) -> Value {
+        let label = match kind {
+            "enterprise" => "企业",
+            "institution" => "事业单位",
+            "authority" => "主管部门",
+            "township" => "街道办事处",
+            _ => "人社局",
+        };
         json!({
-            "name": format!("测试单位{seq}（{kind}）"), "uscc": uscc(seq), "kind": kind, "region_code": "370126",
+            "name": format!("测试单位{seq}（{label}）"), "uscc": uscc(seq), "kind": kind, "region_code": "370126",
             "address": "山东省济南市济阳区", "contact_name": "王主任", "contact_phone": phone(seq),
             "admin_username": format!("org{seq}"), "admin_password": PASSWORD,
         })
@@ -305,4 +312,44 @@ pub fn fields(problem: &Value) -> Vec<String> {
         .as_array()
         .map(|errors| errors.iter().filter_map(|e| e["field"].as_str().map(str::to_string)).collect())
         .unwrap_or_default()
+}
+
+impl TestApp {
+    /// Applies for a path as `org` and returns its id, asserting 201.
+    pub async fn apply_path(&self, org: &Org, series: &str, level: &str, parent: &Org) -> String {
+        let token = self.org_token(org).await;
+        let response = self
+            .post_as(&token, "/paths", &json!({"series": series, "level": level, "parent_org_id": parent.id}))
+            .await;
+        assert_eq!(response.status(), 201, "apply path: {}", response.text().await.unwrap_or_default());
+        let body: Value = response.json().await.expect("json");
+        body["id"].as_str().expect("id").to_string()
+    }
+
+    /// Applies and has the parent approve, returning the path id.
+    pub async fn open_path(&self, org: &Org, series: &str, level: &str, parent: &Org) -> String {
+        let id = self.apply_path(org, series, level, parent).await;
+        let token = self.org_token(parent).await;
+        let response = self.post_as(&token, &format!("/paths/{id}/approve"), &json!({})).await;
+        assert_eq!(response.status(), 200, "approve path: {}", response.text().await.unwrap_or_default());
+        id
+    }
+
+    /// Registers a real-name reviewer for `org` and returns (username, reviewer id).
+    pub async fn register_reviewer(&self, org: &Org) -> (String, String) {
+        let seq = next();
+        let token = self.org_token(org).await;
+        let username = format!("reviewer{seq}");
+        let response = self
+            .post_as(
+                &token,
+                "/org/reviewers",
+                &json!({"real_name": "刘审核", "id_number": id_number(seq), "phone": phone(seq),
+                        "username": username, "password": PASSWORD}),
+            )
+            .await;
+        assert_eq!(response.status(), 201, "register reviewer: {}", response.text().await.unwrap_or_default());
+        let body: Value = response.json().await.expect("json");
+        (username, body["id"].as_str().expect("id").to_string())
+    }
 }

@@ -4,8 +4,11 @@
 mod helpers;
 
 mod accounts;
+mod catalogue;
 mod errors;
 mod login;
 mod openapi;
+mod paths;
 mod recovery;
+mod reviewers;
 mod tokens;
