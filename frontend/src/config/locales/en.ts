@@ -96,7 +96,7 @@ const en: Messages = {
     title: 'Reviewers', add: 'Add reviewer', realName: 'Name', idNumber: 'ID number', phone: 'Phone', username: 'Login username',
     password: 'Login password', createdAt: 'Added at', removeConfirm: 'Remove reviewer “{name}”?', saved: 'Reviewer added',
     promptTitle: 'Register a reviewer', promptBody: 'Your organisation must register a real-name reviewer before it can review and report declarations.',
-    promptGo: 'Register now', later: 'Later', none: 'No reviewer yet',
+    promptGo: 'Register now', later: 'Later', none: 'No reviewer yet', active: 'Active', disabled: 'Disabled',
   },
   reviews: {
     title: 'Declaration review', status: 'Review status', year: 'Year', level: 'Level', series: 'Series', keyword: 'Name / ID number',

@@ -256,6 +256,8 @@ const zhCN = {
     promptGo: '立即录入',
     later: '稍后',
     none: '尚未录入审核人员',
+    active: '在用',
+    disabled: '已停用',
   },
   reviews: {
     title: '职称申报数据审核',

@@ -1,3 +1,5 @@
 import type { RouteRecordRaw } from 'vue-router'
 
-export const reviewerRoutes: RouteRecordRaw[] = []
+export const reviewerRoutes: RouteRecordRaw[] = [
+  { path: 'reviewers', name: 'reviewers', component: () => import('./pages/ReviewersPage.vue'), meta: { roles: ['org_admin'] } },
+]
