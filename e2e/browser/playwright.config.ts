@@ -13,6 +13,7 @@ export default defineConfig({
   outputDir: './test-results',
   use: {
     browserName: 'chromium',
+    testIdAttribute: 'data-test',
     headless: true,
     locale: 'zh-CN',
     timezoneId: 'America/New_York',

@@ -1,0 +1,81 @@
+// The screens of the walk, one function per thing a user does, all through the UI.
+import { expect, type Page } from '@playwright/test'
+import { PASSWORD } from './actors'
+import { confirmBox, login, menu, pick, row } from './ui'
+
+export async function registerOrg(page: Page, org: { name: string; uscc: string; kind: string; region: string; address: string; contact: string; phone: string; admin: string }): Promise<void> {
+  await page.goto('/login')
+  await page.getByRole('button', { name: '单位注册' }).click()
+  await expect(page.getByRole('heading', { name: '单位注册' })).toBeVisible()
+  await page.locator('input[name="org-name"]').fill(org.name)
+  await page.locator('input[name="uscc"]').fill(org.uscc)
+  await pick(page, page.getByTestId('org-kind'), org.kind)
+  await page.locator('input[name="region_code"]').fill(org.region)
+  await page.locator('input[name="address"]').fill(org.address)
+  await page.locator('input[name="contact_name"]').fill(org.contact)
+  await page.locator('input[name="contact_phone"]').fill(org.phone)
+  await page.locator('input[name="admin_username"]').fill(org.admin)
+  await page.locator('input[name="admin_password"]').fill(PASSWORD)
+  await page.locator('input[name="confirm"]').fill(PASSWORD)
+  await page.getByTestId('register-submit').click()
+  await expect(page).toHaveURL(/\/login\?account=/)
+}
+
+export async function registerPerson(page: Page, who: { username: string; realName: string; idNumber: string; phone: string }): Promise<void> {
+  await page.goto('/login')
+  await page.getByRole('button', { name: '个人注册' }).click()
+  await page.locator('input[name="username"]').fill(who.username)
+  await page.locator('input[name="password"]').fill(PASSWORD)
+  await page.locator('input[name="confirm"]').fill(PASSWORD)
+  await page.locator('input[name="real_name"]').fill(who.realName)
+  await page.locator('input[name="id_number"]').fill(who.idNumber)
+  await page.locator('input[name="phone"]').fill(who.phone)
+  await page.getByTestId('register-submit').click()
+  await expect(page).toHaveURL(/\/login\?account=/)
+}
+
+/** 单位路径申请 → 新增路径 → 系列, 级别, search the parent, 确认选择, 确定保存. */
+export async function applyPath(page: Page, series: string, level: RegExp, parentQuery: string, parentName: string): Promise<void> {
+  await menu(page, '单位路径申请')
+  await page.getByTestId('add-path').click()
+  const dialog = page.getByTestId('new-path-dialog')
+  await pick(page, dialog.getByTestId('path-series'), new RegExp(`^${series}$`))
+  await pick(page, dialog.getByTestId('path-level'), level)
+  await dialog.getByTestId('org-search-input').fill(parentQuery)
+  await dialog.getByTestId('org-search-button').click()
+  await dialog.getByTestId('org-search-results').getByText(parentName).click()
+  await dialog.getByTestId('org-search-confirm').click()
+  await expect(dialog.getByTestId('path-audit-org')).toHaveValue(parentName)
+  await dialog.getByTestId('path-save').click()
+  await expect(dialog).toBeHidden()
+  await expect(row(page, 'paths-table', parentName).first()).toContainText('待审核')
+}
+
+/** 单位路径审核 → 审核通过 the pending path of an applicant. */
+export async function approvePath(page: Page, applicant: string): Promise<void> {
+  await menu(page, '单位路径审核')
+  const line = row(page, 'path-audits-table', applicant).first()
+  await line.getByTestId('path-approve').click()
+  await confirmBox(page)
+  await expect(page.locator('.el-message--success', { hasText: '路径已开通' })).toBeVisible()
+}
+
+/** 审核人员 → 录入审核人员 (实名制), with its own login. */
+export async function registerReviewer(page: Page, who: { username: string; realName: string; idNumber: string; phone: string }): Promise<void> {
+  const dialog = page.getByTestId('new-reviewer-dialog')
+  if (!(await dialog.isVisible())) {
+    await menu(page, '审核人员')
+    await page.getByTestId('add-reviewer').click()
+  }
+  await dialog.locator('input[name="reviewer-name"]').fill(who.realName)
+  await dialog.locator('input[name="reviewer-id-number"]').fill(who.idNumber)
+  await dialog.locator('input[name="reviewer-phone"]').fill(who.phone)
+  await dialog.locator('input[name="reviewer-username"]').fill(who.username)
+  await dialog.locator('input[name="reviewer-password"]').fill(PASSWORD)
+  await dialog.locator('input[name="reviewer-confirm"]').fill(PASSWORD)
+  await dialog.getByTestId('reviewer-save').click()
+  await expect(dialog).toBeHidden()
+  await expect(row(page, 'reviewers-table', who.username)).toContainText(who.realName)
+}
+
+export { login }
