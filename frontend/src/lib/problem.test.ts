@@ -51,6 +51,23 @@ describe('mapDeclarationProblems', () => {
     expect(mapped.count).toBe(errors.length)
   })
 
+  it('resolves items named by their index in the items array, as the server sends them', () => {
+    const byIndex = mapDeclarationProblems(
+      [
+        { field: '/items/1/data/school', message: '请填写毕业院校' },
+        { field: '/items/0/attachments', message: '请上传“学历”的证明材料' },
+        { field: '/basic_confirmed', message: '请核对基本信息并确认' },
+        { field: '/org_id', message: '申报单位尚未开通上报路径' },
+      ],
+      ['first-id', 'second-id'],
+    )
+    expect(byIndex.items['second-id']?.fields.school).toBe('请填写毕业院校')
+    expect(byIndex.items['first-id']?.attachments).toBe('请上传“学历”的证明材料')
+    expect(byIndex.info.basic_confirmed).toBe('请核对基本信息并确认')
+    expect(byIndex.info.org_id).toBe('申报单位尚未开通上报路径')
+    expect(byIndex.other).toEqual([])
+  })
+
   it('joins two messages for one field instead of losing one', () => {
     const twice = mapDeclarationProblems([
       { field: '/info/gender', message: 'A' },

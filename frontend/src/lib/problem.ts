@@ -70,7 +70,10 @@ export interface DeclarationProblems {
   info: Record<string, string>
   /** `/sections/<code>` — too few items and the like */
   sections: Record<string, string>
-  /** `/items/<item_id>/data/<key>` → items[item_id].fields[key]; `/attachments` → .attachments; anything else → .general */
+  /**
+   * `/items/<item>/data/<key>` → items[item_id].fields[key]; `/attachments` → .attachments; anything
+   * else → .general. `<item>` is the item's id, or its index in the declaration's `items` array.
+   */
   items: Record<string, { fields: Record<string, string>; attachments?: string; general?: string }>
   /** Problems that name no field shown above (e.g. the employer has no reporting path) */
   other: FieldError[]
@@ -81,10 +84,19 @@ function append(target: Record<string, string>, key: string, message: string): v
   target[key] = target[key] ? `${target[key]}；${message}` : message
 }
 
-export function mapDeclarationProblems(errors: FieldError[]): DeclarationProblems {
+/**
+ * Sorts the problems of a declaration by where they are shown. `itemIds` is the declaration's
+ * `items` array order, to resolve pointers that name an item by its index.
+ */
+export function mapDeclarationProblems(errors: FieldError[], itemIds: readonly string[] = []): DeclarationProblems {
   const result: DeclarationProblems = { info: {}, sections: {}, items: {}, other: [], count: errors.length }
+  const itemOf = (token: string): string => {
+    if (itemIds.includes(token) || !/^\d+$/.test(token)) return token
+    return itemIds[Number(token)] ?? token
+  }
   for (const error of errors) {
-    const [head, id, part, key] = pointerTokens(error.field)
+    const [head, rawId, part, key] = pointerTokens(error.field)
+    const id = head === 'items' && rawId !== undefined ? itemOf(rawId) : rawId
     if (head === 'info' && id) {
       append(result.info, id, error.message)
     } else if (head === 'sections' && id) {
@@ -95,7 +107,7 @@ export function mapDeclarationProblems(errors: FieldError[]): DeclarationProblem
       else if (part === 'attachments' || part === 'attachment_ids')
         item.attachments = item.attachments ? `${item.attachments}；${error.message}` : error.message
       else item.general = item.general ? `${item.general}；${error.message}` : error.message
-    } else if (head && !id && ['specialty', 'series', 'level', 'kind', 'year', 'org_id'].includes(head)) {
+    } else if (head && !id && ['specialty', 'series', 'level', 'kind', 'year', 'org_id', 'basic_confirmed'].includes(head)) {
       append(result.info, head, error.message)
     } else {
       result.other.push(error)
