@@ -24,6 +24,9 @@ use crate::rate_limit::AuthLimiter;
         (name = "orgs", description = "单位查询"),
         (name = "paths", description = "单位路径申请与路径审核"),
         (name = "reviewers", description = "实名制审核人员"),
+        (name = "forms", description = "申报表单模板"),
+        (name = "declarations", description = "个人数据申报与申报进度"),
+        (name = "attachments", description = "证明材料"),
     )
 )]
 pub struct ApiDoc;

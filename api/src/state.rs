@@ -8,6 +8,7 @@ use crate::auth::tokens::JwtKeys;
 use crate::config::Settings;
 use crate::crypto::FieldCrypto;
 use crate::services::sms::SmsSender;
+use crate::storage::{LocalStorage, Storage};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -16,6 +17,7 @@ pub struct AppState {
     pub jwt: Arc<JwtKeys>,
     pub crypto: Arc<FieldCrypto>,
     pub sms: Arc<dyn SmsSender>,
+    pub storage: Arc<dyn Storage>,
 }
 
 impl AppState {
@@ -23,6 +25,7 @@ impl AppState {
         let jwt = JwtKeys::new(&settings.jwt_secret()?, &settings.auth);
         let crypto = Arc::new(FieldCrypto::new(&settings.data_key()?)?);
         let sms = Arc::new(crate::services::sms::OutboxSms::new(db.clone(), crypto.clone()));
-        Ok(Self { db, settings: Arc::new(settings), jwt: Arc::new(jwt), crypto, sms })
+        let storage = Arc::new(LocalStorage::new(&settings.storage.dir)?);
+        Ok(Self { db, settings: Arc::new(settings), jwt: Arc::new(jwt), crypto, sms, storage })
     }
 }

@@ -162,6 +162,13 @@ impl Server {
         answer(self.client.delete(self.url(path)).bearer_auth(token).send().await?).await
     }
 
+    /// Uploads a file as multipart field `file`.
+    pub async fn upload(&self, token: &str, bytes: Vec<u8>, filename: &str) -> anyhow::Result<(u16, Value)> {
+        let part = reqwest::multipart::Part::bytes(bytes).file_name(filename.to_string());
+        let form = reqwest::multipart::Form::new().part("file", part);
+        answer(self.client.post(self.url("/attachments")).bearer_auth(token).multipart(form).send().await?).await
+    }
+
     /// Logs in and returns the access token, failing loudly otherwise.
     pub async fn login(&self, account: &str, password: &str) -> anyhow::Result<String> {
         let (status, body) = self.post(None, "/auth/login", &json!({"account": account, "password": password})).await?;

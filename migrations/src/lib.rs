@@ -5,6 +5,8 @@ pub use sea_orm_migration::prelude::*;
 mod append_only;
 mod m20261127_000001_create_accounts;
 mod m20261127_000002_create_catalogue_and_paths;
+mod m20261127_000003_create_declarations;
+mod m20261127_000004_seed_form_templates;
 
 pub struct Migrator;
 
@@ -14,6 +16,8 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261127_000001_create_accounts::Migration),
             Box::new(m20261127_000002_create_catalogue_and_paths::Migration),
+            Box::new(m20261127_000003_create_declarations::Migration),
+            Box::new(m20261127_000004_seed_form_templates::Migration),
         ]
     }
 }

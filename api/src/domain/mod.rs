@@ -3,6 +3,7 @@
 //! Every type here is built by a `parse` function; holding one is proof the value is valid.
 
 mod enums;
+pub mod form;
 mod id_card;
 mod password;
 mod phone;

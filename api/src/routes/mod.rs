@@ -1,8 +1,11 @@
 //! HTTP handlers and their DTOs. Handlers parse requests into domain types and call one service.
 
 pub mod admin;
+pub mod attachments;
 pub mod auth;
 pub mod catalogue;
+pub mod declarations;
+pub mod forms;
 pub mod json;
 pub mod me;
 pub mod orgs;
@@ -26,6 +29,9 @@ pub fn configure(config: &mut ServiceConfig, limiter: &AuthLimiter) {
     orgs::configure(config);
     paths::configure(config);
     reviewers::configure(config);
+    forms::configure(config);
+    declarations::configure(config);
+    attachments::configure(config);
 }
 
 /// Largest page anybody may ask for.

@@ -1,10 +1,13 @@
 //! The business rules, one module per aggregate; each state change is one transaction.
 
 pub mod accounts;
+pub mod attachments;
 pub mod audit;
 pub mod bootstrap;
 pub mod catalogue;
 pub mod codes;
+pub mod declarations;
+pub mod forms;
 pub mod orgs;
 pub mod paths;
 pub mod reviewers;

@@ -353,3 +353,111 @@ impl TestApp {
         (username, body["id"].as_str().expect("id").to_string())
     }
 }
+
+/// A small but real PDF.
+pub const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
+/// The PNG signature and an IHDR chunk header: enough for content sniffing.
+pub const PNG: &[u8] = &[
+    0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D, b'I', b'H', b'D', b'R', 0, 0, 0, 1, 0, 0, 0, 1, 8,
+    2, 0, 0, 0,
+];
+
+impl TestApp {
+    pub async fn upload(&self, token: &str, bytes: Vec<u8>, filename: &str, content_type: &str) -> Response {
+        let part = reqwest::multipart::Part::bytes(bytes)
+            .file_name(filename.to_string())
+            .mime_str(content_type)
+            .expect("mime");
+        let form = reqwest::multipart::Form::new().part("file", part);
+        self.client.post(self.url("/attachments")).bearer_auth(token).multipart(form).send().await.expect("upload")
+    }
+
+    /// Uploads a PDF and returns its id.
+    pub async fn upload_pdf(&self, token: &str) -> String {
+        let response = self.upload(token, PDF.to_vec(), "证明.pdf", "application/pdf").await;
+        assert_eq!(response.status(), 201, "upload: {}", response.text().await.unwrap_or_default());
+        let body: Value = response.json().await.expect("json");
+        body["id"].as_str().expect("id").to_string()
+    }
+
+    /// Creates a 卫生/中级/护理学 draft for `year` at `employer` and returns it.
+    pub async fn create_declaration(&self, token: &str, employer: &Org, year: i32) -> Value {
+        let response = self
+            .post_as(
+                token,
+                "/declarations",
+                &json!({"year": year, "kind": "title", "series": "health",
+                "level": "intermediate", "specialty": "护理学", "org_id": employer.id}),
+            )
+            .await;
+        assert_eq!(response.status(), 201, "create declaration: {}", response.text().await.unwrap_or_default());
+        response.json().await.expect("json")
+    }
+
+    /// Fills a health declaration so that it can be submitted: info, one item per required
+    /// section, evidence where needed.
+    pub async fn complete_declaration(&self, token: &str, person: &Person, id: &str) {
+        let gender = if person.id_number.as_bytes()[16] % 2 == 1 { "男" } else { "女" };
+        let info = json!({"info": {"gender": gender, "birth_date": "1990-01-01", "ethnicity": "汉族", "education": "大学本科",
+            "major": "护理学", "position": "护士", "work_start_date": "2012-07-01", "profession_years": 14}, "basic_confirmed": true});
+        let response = self.patch_as(token, &format!("/declarations/{id}"), &info).await;
+        assert_eq!(response.status(), 200, "fill info: {}", response.text().await.unwrap_or_default());
+        let items = [
+            (
+                "education",
+                json!({"school": "山东大学", "major": "护理学", "education": "大学本科", "graduation_date": "2012-06-30"}),
+                true,
+            ),
+            ("annual_review", json!({"year": 2025, "result": "优秀"}), false),
+            ("work", json!({"start_date": "2012-07-01", "org_name": "济阳区人民医院", "position": "护士"}), false),
+            ("achievement", json!({"name": "护理质量改进项目", "kind": "课题项目", "date": "2024-05-01"}), true),
+            ("continuing_education", json!({"year": 2025, "hours": 90, "credit_type": "I类学分"}), true),
+        ];
+        for (section, data, evidence) in items {
+            let attachment_ids = if evidence { vec![self.upload_pdf(token).await] } else { vec![] };
+            let response = self
+                .post_as(
+                    token,
+                    &format!("/declarations/{id}/items"),
+                    &json!({"section": section, "data": data, "attachment_ids": attachment_ids}),
+                )
+                .await;
+            assert_eq!(response.status(), 201, "add {section}: {}", response.text().await.unwrap_or_default());
+        }
+    }
+
+    /// A person with a complete declaration at an employer whose path up to a bureau is open,
+    /// submitted. Returns (person, person token, declaration id).
+    pub async fn submitted_declaration(&self, chain: &Chain) -> (Person, String, String) {
+        let person = self.register_person().await;
+        let token = self.token_of(&person).await;
+        let declaration = self.create_declaration(&token, &chain.employer, 2026).await;
+        let id = declaration["id"].as_str().expect("id").to_string();
+        self.complete_declaration(&token, &person, &id).await;
+        let response = self.post_as(&token, &format!("/declarations/{id}/submit"), &json!({})).await;
+        assert_eq!(response.status(), 200, "submit: {}", response.text().await.unwrap_or_default());
+        (person, token, id)
+    }
+
+    /// institution → authority → bureau with open 卫生/中级 paths and a reviewer at each level.
+    pub async fn chain(&self) -> Chain {
+        let employer = self.register_org("institution").await;
+        let authority = self.register_org("authority").await;
+        let bureau = self.register_org("hrss").await;
+        self.open_path(&employer, "health", "intermediate", &authority).await;
+        self.open_path(&authority, "health", "intermediate", &bureau).await;
+        let employer_reviewer = self.register_reviewer(&employer).await.0;
+        let authority_reviewer = self.register_reviewer(&authority).await.0;
+        let bureau_reviewer = self.register_reviewer(&bureau).await.0;
+        Chain { employer, authority, bureau, employer_reviewer, authority_reviewer, bureau_reviewer }
+    }
+}
+
+pub struct Chain {
+    pub employer: Org,
+    pub authority: Org,
+    pub bureau: Org,
+    pub employer_reviewer: String,
+    pub authority_reviewer: String,
+    pub bureau_reviewer: String,
+}

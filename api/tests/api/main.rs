@@ -4,7 +4,9 @@
 mod helpers;
 
 mod accounts;
+mod attachments;
 mod catalogue;
+mod declarations;
 mod errors;
 mod login;
 mod openapi;

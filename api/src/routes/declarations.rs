@@ -1,0 +1,532 @@
+//! 职称评审申报: a person's declarations, their items, 确认申报 and 申报进度.
+
+use actix_web::{HttpResponse, delete, get, patch, post, web};
+use chrono::Datelike;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::auth::{AuthUser, ClientIp};
+use crate::checked;
+use crate::domain::{DeclarationKind, DeclarationStatus, Level};
+use crate::entities::declaration_event;
+use crate::error::{AppResult, Problem};
+use crate::routes::attachments::AttachmentDto;
+use crate::routes::json::Json;
+use crate::routes::{Check, Page, PageQuery};
+use crate::services::declarations::{
+    self, DeclarationPatch, DeclarationView, ItemChange, ItemView, NewDeclaration, NewItem,
+};
+use crate::state::AppState;
+
+pub fn configure(config: &mut ServiceConfig) {
+    config
+        .service(create_declaration)
+        .service(list_declarations)
+        .service(get_declaration)
+        .service(update_declaration)
+        .service(add_item)
+        .service(update_item)
+        .service(delete_item)
+        .service(submit_declaration)
+        .service(declaration_events);
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApplicantDto {
+    pub name: String,
+    /// The full number: this view is for the owner and the reviewers it reached.
+    pub id_number: Option<String>,
+    pub phone: Option<String>,
+}
+
+/// The reviewer's mark on an item after a return.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ItemReviewDto {
+    pub opinion: Option<String>,
+    /// Always `modify`: the applicant may change this item (修改).
+    #[schema(example = "modify")]
+    pub flag: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ItemDto {
+    pub id: String,
+    #[schema(example = "education")]
+    pub section: String,
+    pub data: Value,
+    pub attachment_ids: Vec<String>,
+    pub attachments: Vec<AttachmentDto>,
+    pub review: Option<ItemReviewDto>,
+    /// Whether the applicant may change it now.
+    pub editable: bool,
+    pub deletable: bool,
+    /// Changed by the applicant since the last return.
+    pub changed_after_return: bool,
+    /// Added by the applicant after the last return (新增).
+    pub added_after_return: bool,
+}
+
+impl From<ItemView> for ItemDto {
+    fn from(view: ItemView) -> Self {
+        let review = view
+            .item
+            .flagged
+            .then(|| ItemReviewDto { opinion: view.item.review_opinion.clone(), flag: "modify".into() });
+        Self {
+            attachment_ids: view.attachments.iter().map(|a| a.id.clone()).collect(),
+            attachments: view.attachments.into_iter().map(AttachmentDto::from).collect(),
+            id: view.item.id,
+            section: view.item.section,
+            data: view.item.data,
+            review,
+            editable: view.editable,
+            deletable: view.deletable,
+            changed_after_return: view.item.changed_after_return,
+            added_after_return: view.item.added_after_return,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeclarationDto {
+    pub id: String,
+    pub year: i32,
+    pub kind: DeclarationKind,
+    pub kind_label: String,
+    pub series: String,
+    pub series_name: String,
+    pub level: Level,
+    pub level_label: String,
+    /// The title applied for, e.g. 主治（管）医（药、护、技）师.
+    pub title_name: String,
+    pub specialty: String,
+    /// The employer (申报单位).
+    pub org_id: String,
+    pub org_name: String,
+    pub status: DeclarationStatus,
+    pub status_label: String,
+    /// Where it is now; null while a draft or returned to the applicant.
+    pub holder_org_id: Option<String>,
+    pub holder_org_name: Option<String>,
+    pub applicant: ApplicantDto,
+    /// The applicant confirmed name, ID number and phone (基本信息).
+    pub basic_confirmed: bool,
+    /// 申报信息, keyed by the form's `info_fields`.
+    pub info: Value,
+    pub items: Vec<ItemDto>,
+    /// Sections the last return opened for new items (新增).
+    pub open_sections: Vec<String>,
+    /// Whether the last return unlocked 申报信息.
+    pub info_unlocked: bool,
+    pub return_opinion: Option<String>,
+    pub template_id: String,
+    pub template_version: i32,
+    pub copied_from: Option<String>,
+    /// Whether the applicant can change anything now.
+    pub editable: bool,
+    pub version: i32,
+    pub submitted_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<DeclarationView> for DeclarationDto {
+    fn from(view: DeclarationView) -> Self {
+        let status = view.status();
+        let d = view.declaration;
+        let kind = DeclarationKind::parse(&d.kind).unwrap_or(DeclarationKind::Title);
+        let level = Level::parse(&d.level).unwrap_or(Level::Intermediate);
+        let open_sections: Vec<String> = serde_json::from_value(d.open_sections).unwrap_or_default();
+        let editable = status == DeclarationStatus::Draft
+            || (status == DeclarationStatus::Returned
+                && (d.info_unlocked || !open_sections.is_empty() || view.items.iter().any(|i| i.editable)));
+        Self {
+            id: d.id,
+            year: d.year,
+            kind,
+            kind_label: kind.label().into(),
+            series: d.series_code,
+            series_name: view.series_name,
+            level,
+            level_label: level.label().into(),
+            title_name: view.title_name,
+            specialty: d.specialty,
+            org_name: view.org.map(|o| o.name).unwrap_or_default(),
+            org_id: d.org_id,
+            status,
+            status_label: status.label().into(),
+            holder_org_id: d.holder_org_id,
+            holder_org_name: view.holder.map(|o| o.name),
+            applicant: ApplicantDto {
+                name: view.applicant.name,
+                id_number: view.applicant.id_number.map(|id| id.as_str().to_string()),
+                phone: view.applicant.phone.map(|p| p.as_str().to_string()),
+            },
+            basic_confirmed: d.basic_confirmed,
+            info: d.info,
+            items: view.items.into_iter().map(ItemDto::from).collect(),
+            open_sections,
+            info_unlocked: d.info_unlocked,
+            return_opinion: d.return_opinion,
+            template_id: d.template_id,
+            template_version: view.template.version,
+            copied_from: d.copied_from,
+            editable,
+            version: d.version,
+            submitted_at: d.submitted_at,
+            created_at: d.created_at,
+            updated_at: d.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateDeclarationRequest {
+    #[schema(example = 2026)]
+    pub year: i32,
+    pub kind: DeclarationKind,
+    #[schema(example = "health")]
+    pub series: String,
+    pub level: Level,
+    /// A specialty (专业) name of the series.
+    #[schema(example = "护理学")]
+    pub specialty: String,
+    /// The employer (申报单位).
+    pub org_id: String,
+    /// An earlier declaration of the same person to copy (采用往年申报信息).
+    pub copy_from: Option<String>,
+}
+
+fn check_year(check: &mut Check, field: &str, year: i32) {
+    let latest = chrono::Utc::now().year() + 1;
+    if !(2000..=latest).contains(&year) {
+        check.fail(field, format!("申报年度须在2000到{latest}之间"));
+    }
+}
+
+/// 新增申报信息: a draft for a year, optionally copying an earlier one. One per person per year.
+#[utoipa::path(
+    tag = "declarations",
+    security(("bearer" = [])),
+    responses(
+        (status = 201, body = DeclarationDto),
+        (status = 401, body = Problem),
+        (status = 403, description = "Not a person", body = Problem),
+        (status = 404, description = "`copy_from` is not one of the caller's declarations", body = Problem),
+        (status = 409, description = "A declaration exists for the year (同一年度只能选择一项)", body = Problem),
+        (status = 422, body = Problem),
+    )
+)]
+#[post("/declarations")]
+pub async fn create_declaration(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    ip: ClientIp,
+    body: Json<CreateDeclarationRequest>,
+) -> AppResult<HttpResponse> {
+    let body = body.into_inner();
+    let mut check = Check::default();
+    check_year(&mut check, "/year", body.year);
+    let series = check.text("/series", &body.series, "职称系列", 1, 32);
+    let specialty = check.text("/specialty", &body.specialty, "专业", 1, 50);
+    let org_id = check.text("/org_id", &body.org_id, "申报单位", 1, 64);
+    check.finish()?;
+    checked!(series, specialty, org_id);
+    let input = NewDeclaration {
+        year: body.year,
+        kind: body.kind,
+        series,
+        level: body.level,
+        specialty,
+        org_id,
+        copy_from: body.copy_from,
+    };
+    let view = declarations::create(&state, &user, input, ip.0).await?;
+    Ok(HttpResponse::Created().json(DeclarationDto::from(view)))
+}
+
+/// The caller's own declarations, newest year first.
+#[utoipa::path(
+    tag = "declarations",
+    security(("bearer" = [])),
+    params(PageQuery),
+    responses(
+        (status = 200, body = Page<DeclarationDto>),
+        (status = 401, body = Problem),
+        (status = 403, body = Problem),
+        (status = 422, body = Problem),
+    )
+)]
+#[get("/declarations")]
+pub async fn list_declarations(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    paging: web::Query<PageQuery>,
+) -> AppResult<web::Json<Page<DeclarationDto>>> {
+    let (page, page_size) = paging.resolve()?;
+    let (rows, total) = declarations::list_own(&state, &user, page, page_size).await?;
+    Ok(web::Json(Page { items: rows.into_iter().map(DeclarationDto::from).collect(), total, page, page_size }))
+}
+
+/// One of the caller's declarations with its items, evidence and where it is.
+#[utoipa::path(
+    tag = "declarations",
+    security(("bearer" = [])),
+    responses((status = 200, body = DeclarationDto), (status = 401, body = Problem), (status = 404, body = Problem))
+)]
+#[get("/declarations/{id}")]
+pub async fn get_declaration(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<String>,
+) -> AppResult<web::Json<DeclarationDto>> {
+    Ok(web::Json(declarations::get(&state, &user, &id).await?.into()))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateDeclarationRequest {
+    /// Merged into 申报信息; `null` clears a key.
+    #[schema(value_type = Option<Object>)]
+    pub info: Option<Map<String, Value>>,
+    /// Confirms name, ID number and phone (基本信息).
+    pub basic_confirmed: Option<bool>,
+    pub year: Option<i32>,
+    pub kind: Option<DeclarationKind>,
+    pub series: Option<String>,
+    pub level: Option<Level>,
+    pub specialty: Option<String>,
+    pub org_id: Option<String>,
+}
+
+/// Edits a draft (all fields), or after a return the info if the reviewer unlocked it.
+#[utoipa::path(
+    tag = "declarations",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = DeclarationDto),
+        (status = 401, body = Problem),
+        (status = 404, body = Problem),
+        (status = 409, description = "Submitted (locked), or not opened by the return", body = Problem),
+        (status = 422, body = Problem),
+    )
+)]
+#[patch("/declarations/{id}")]
+pub async fn update_declaration(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<String>,
+    body: Json<UpdateDeclarationRequest>,
+) -> AppResult<web::Json<DeclarationDto>> {
+    let body = body.into_inner();
+    let mut check = Check::default();
+    if let Some(year) = body.year {
+        check_year(&mut check, "/year", year);
+    }
+    let series = body.series.as_deref().and_then(|s| check.text("/series", s, "职称系列", 1, 32));
+    let specialty = body.specialty.as_deref().and_then(|s| check.text("/specialty", s, "专业", 1, 50));
+    let org_id = body.org_id.as_deref().and_then(|s| check.text("/org_id", s, "申报单位", 1, 64));
+    if body.info.as_ref().is_some_and(|info| info.len() > 100) {
+        check.fail("/info", "申报信息项过多");
+    }
+    check.finish()?;
+    let patch = DeclarationPatch {
+        info: body.info,
+        basic_confirmed: body.basic_confirmed,
+        year: body.year,
+        kind: body.kind,
+        series,
+        level: body.level,
+        specialty,
+        org_id,
+    };
+    Ok(web::Json(declarations::update(&state, &user, &id, patch).await?.into()))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewItemRequest {
+    #[schema(example = "education")]
+    pub section: String,
+    #[schema(value_type = Object)]
+    pub data: Map<String, Value>,
+    #[serde(default)]
+    pub attachment_ids: Vec<String>,
+}
+
+/// Adds an item to a section (after a return, only to sections opened for 新增).
+#[utoipa::path(
+    tag = "declarations",
+    security(("bearer" = [])),
+    responses(
+        (status = 201, body = DeclarationDto),
+        (status = 401, body = Problem),
+        (status = 404, body = Problem),
+        (status = 409, body = Problem),
+        (status = 422, body = Problem),
+    )
+)]
+#[post("/declarations/{id}/items")]
+pub async fn add_item(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<String>,
+    body: Json<NewItemRequest>,
+) -> AppResult<HttpResponse> {
+    let body = body.into_inner();
+    let view = declarations::add_item(
+        &state,
+        &user,
+        &id,
+        NewItem { section: body.section, data: body.data, attachment_ids: body.attachment_ids },
+    )
+    .await?;
+    Ok(HttpResponse::Created().json(DeclarationDto::from(view)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateItemRequest {
+    /// Replaces the item's data.
+    #[schema(value_type = Option<Object>)]
+    pub data: Option<Map<String, Value>>,
+    /// Replaces the item's evidence.
+    pub attachment_ids: Option<Vec<String>>,
+}
+
+/// Changes an item (after a return, only flagged 修改 items or ones added since).
+#[utoipa::path(
+    tag = "declarations",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = DeclarationDto),
+        (status = 401, body = Problem),
+        (status = 404, body = Problem),
+        (status = 409, body = Problem),
+        (status = 422, body = Problem),
+    )
+)]
+#[patch("/declarations/{id}/items/{item_id}")]
+pub async fn update_item(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<(String, String)>,
+    body: Json<UpdateItemRequest>,
+) -> AppResult<web::Json<DeclarationDto>> {
+    let (id, item_id) = path.into_inner();
+    let body = body.into_inner();
+    let change = ItemChange { data: body.data, attachment_ids: body.attachment_ids };
+    Ok(web::Json(declarations::update_item(&state, &user, &id, &item_id, change).await?.into()))
+}
+
+/// Deletes an item of a draft (after a return, only ones added since).
+#[utoipa::path(
+    tag = "declarations",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = DeclarationDto),
+        (status = 401, body = Problem),
+        (status = 404, body = Problem),
+        (status = 409, body = Problem),
+    )
+)]
+#[delete("/declarations/{id}/items/{item_id}")]
+pub async fn delete_item(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<(String, String)>,
+) -> AppResult<web::Json<DeclarationDto>> {
+    let (id, item_id) = path.into_inner();
+    Ok(web::Json(declarations::delete_item(&state, &user, &id, &item_id).await?.into()))
+}
+
+/// 确认申报: checks everything at once. Success: `pending` at the employer and locked. Otherwise
+/// 422 `declaration_incomplete` listing **every** problem; each `field` is a JSON pointer into
+/// this declaration: `/basic_confirmed`, `/info/<key>`, `/sections/<code>` (too few items),
+/// `/items/<index>/data/<key>` and `/items/<index>/attachments` (index into `items` as served),
+/// `/series`, `/level`, `/specialty`, `/org_id` (no approved path of the employer).
+/// Submitting again after success answers 200 with the declaration and changes nothing.
+#[utoipa::path(
+    tag = "declarations",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = DeclarationDto),
+        (status = 401, body = Problem),
+        (status = 404, body = Problem),
+        (status = 409, description = "Already with a reviewer", body = Problem),
+        (status = 422, description = "Every problem, with pointers", body = Problem),
+    )
+)]
+#[post("/declarations/{id}/submit")]
+pub async fn submit_declaration(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    ip: ClientIp,
+    id: web::Path<String>,
+) -> AppResult<web::Json<DeclarationDto>> {
+    Ok(web::Json(declarations::submit(&state, &user, &id, ip.0).await?.into()))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventDto {
+    pub id: String,
+    pub at: chrono::DateTime<chrono::Utc>,
+    /// create, submit, resubmit, approve, return, report, accept.
+    pub action: String,
+    pub action_label: String,
+    pub org_id: Option<String>,
+    pub org_name: Option<String>,
+    /// The real-name actor.
+    pub actor_name: String,
+    pub opinion: Option<String>,
+    /// Item opinions of a return, the target of a report, …
+    pub detail: Option<Value>,
+}
+
+pub fn action_label(action: &str) -> &'static str {
+    match action {
+        "create" => "新增申报信息",
+        "submit" => "确认申报",
+        "resubmit" => "修改后重新申报",
+        "approve" => "审核通过",
+        "return" => "审核不通过，退回",
+        "report" => "数据上报",
+        "accept" => "受理",
+        _ => "其他",
+    }
+}
+
+impl From<declaration_event::Model> for EventDto {
+    fn from(event: declaration_event::Model) -> Self {
+        Self {
+            action_label: action_label(&event.action).into(),
+            id: event.id,
+            at: event.at,
+            action: event.action,
+            org_id: event.org_id,
+            org_name: event.org_name,
+            actor_name: event.actor_name,
+            opinion: event.opinion,
+            detail: event.detail,
+        }
+    }
+}
+
+/// 申报进度: who did what when, oldest first — for the owner and the organisations it reached.
+#[utoipa::path(
+    tag = "declarations",
+    security(("bearer" = [])),
+    responses((status = 200, body = Vec<EventDto>), (status = 401, body = Problem), (status = 404, body = Problem))
+)]
+#[get("/declarations/{id}/events")]
+pub async fn declaration_events(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<String>,
+) -> AppResult<web::Json<Vec<EventDto>>> {
+    let events = declarations::events(&state, &user, &id).await?;
+    Ok(web::Json(events.into_iter().map(EventDto::from).collect()))
+}

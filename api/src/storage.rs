@@ -1,0 +1,190 @@
+//! Where evidence files live. Uploads are staged in a local folder (streamed, hashed, size-capped),
+//! then committed to the store under their content hash. The store is a port: the local folder
+//! here; an S3-compatible store implements the same trait.
+
+use std::io;
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+
+use bytes::Bytes;
+use futures_util::{Stream, StreamExt};
+use sha2::{Digest, Sha256};
+use tokio::io::AsyncWriteExt;
+
+pub type ByteStream = Pin<Box<dyn Stream<Item = io::Result<Bytes>> + Send>>;
+
+#[async_trait::async_trait]
+pub trait Storage: Send + Sync {
+    /// A local folder for staging uploads (on the same filesystem as the store, for the local one).
+    fn staging_dir(&self) -> &Path;
+
+    /// Makes a staged, fsynced file durable under its content hash and returns its key.
+    /// Identical content is stored once. Only after this returns may a row point to the key.
+    async fn commit(&self, staged: &Path, sha256: &str) -> anyhow::Result<String>;
+
+    /// Streams a stored file.
+    async fn read(&self, key: &str) -> anyhow::Result<ByteStream>;
+}
+
+/// A folder on local disk: `<dir>/ab/cd/abcd…` by SHA-256, staging in `<dir>/tmp`.
+pub struct LocalStorage {
+    root: PathBuf,
+    staging: PathBuf,
+}
+
+impl LocalStorage {
+    pub fn new(root: &Path) -> io::Result<Self> {
+        let staging = root.join("tmp");
+        std::fs::create_dir_all(&staging)?;
+        Ok(Self { root: root.to_path_buf(), staging })
+    }
+
+    fn path_of(&self, key: &str) -> anyhow::Result<PathBuf> {
+        // Keys are ours (hex and slashes); refuse anything else rather than trust it.
+        if key.is_empty() || !key.chars().all(|c| c.is_ascii_hexdigit() || c == '/') || key.contains("//") {
+            anyhow::bail!("invalid storage key");
+        }
+        Ok(self.root.join(key))
+    }
+}
+
+#[async_trait::async_trait]
+impl Storage for LocalStorage {
+    fn staging_dir(&self) -> &Path {
+        &self.staging
+    }
+
+    async fn commit(&self, staged: &Path, sha256: &str) -> anyhow::Result<String> {
+        if sha256.len() != 64 || !sha256.chars().all(|c| c.is_ascii_hexdigit()) {
+            anyhow::bail!("invalid content hash");
+        }
+        let key = format!("{}/{}/{}", &sha256[..2], &sha256[2..4], sha256);
+        let target = self.path_of(&key)?;
+        let staged = staged.to_path_buf();
+        tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+            let Some(parent) = target.parent() else { anyhow::bail!("no parent folder") };
+            std::fs::create_dir_all(parent)?;
+            if target.exists() {
+                // Same bytes already stored: keep the durable copy, drop the staged one.
+                std::fs::remove_file(&staged)?;
+                return Ok(());
+            }
+            std::fs::rename(&staged, &target)?;
+            // The rename is only durable once the folder's entry is on disk.
+            std::fs::File::open(parent)?.sync_all()?;
+            Ok(())
+        })
+        .await??;
+        Ok(key)
+    }
+
+    async fn read(&self, key: &str) -> anyhow::Result<ByteStream> {
+        let file = tokio::fs::File::open(self.path_of(key)?).await?;
+        Ok(Box::pin(tokio_util::io::ReaderStream::new(file)))
+    }
+}
+
+/// A file streamed into the staging folder: fully written and fsynced, hashed and measured.
+/// Dropping it removes the file unless it was committed (moved away).
+pub struct Staged {
+    pub path: PathBuf,
+    pub size: u64,
+    pub sha256: String,
+    /// The first bytes, for deciding the type by content.
+    pub head: Vec<u8>,
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StageError {
+    #[error("the upload exceeds {limit} bytes")]
+    TooLarge { limit: u64 },
+    #[error("reading the upload failed: {0}")]
+    Read(String),
+    #[error(transparent)]
+    Io(#[from] io::Error),
+}
+
+const HEAD_BYTES: usize = 512;
+
+/// Streams `body` into a new file under `dir`, never holding more than one chunk in memory and
+/// stopping as soon as `limit` is passed (the rest of the request is not read).
+pub async fn stage<S, E>(dir: &Path, mut body: S, limit: u64) -> Result<Staged, StageError>
+where
+    S: Stream<Item = Result<Bytes, E>> + Unpin,
+    E: std::fmt::Display,
+{
+    let path = dir.join(format!("{}.part", uuid::Uuid::new_v4()));
+    let mut staged = Staged { path, size: 0, sha256: String::new(), head: Vec::new() };
+    let mut file = tokio::fs::File::create(&staged.path).await?;
+    let mut hasher = Sha256::new();
+    while let Some(chunk) = body.next().await {
+        let chunk = chunk.map_err(|e| StageError::Read(e.to_string()))?;
+        staged.size += chunk.len() as u64;
+        if staged.size > limit {
+            return Err(StageError::TooLarge { limit });
+        }
+        if staged.head.len() < HEAD_BYTES {
+            let take = (HEAD_BYTES - staged.head.len()).min(chunk.len());
+            staged.head.extend_from_slice(&chunk[..take]);
+        }
+        hasher.update(&chunk);
+        file.write_all(&chunk).await?;
+    }
+    file.flush().await?;
+    file.sync_all().await?;
+    staged.sha256 = hex::encode(hasher.finalize());
+    Ok(staged)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chunks(parts: &[&'static [u8]]) -> impl Stream<Item = Result<Bytes, io::Error>> + Unpin {
+        futures_util::stream::iter(parts.iter().map(|p| Ok(Bytes::from_static(p))).collect::<Vec<_>>())
+    }
+
+    #[tokio::test]
+    async fn staging_hashes_and_committing_deduplicates() {
+        let dir = tempfile::tempdir().unwrap();
+        let storage = LocalStorage::new(dir.path()).unwrap();
+        let first = stage(storage.staging_dir(), chunks(&[b"%PDF-1.4 ", b"hello"]), 100).await.unwrap();
+        assert_eq!(first.size, 14);
+        assert_eq!(first.sha256, hex::encode(Sha256::digest(b"%PDF-1.4 hello")));
+        assert!(first.head.starts_with(b"%PDF-"));
+        let key = storage.commit(&first.path, &first.sha256).await.unwrap();
+        drop(first);
+        let second = stage(storage.staging_dir(), chunks(&[b"%PDF-1.4 hello"]), 100).await.unwrap();
+        assert_eq!(storage.commit(&second.path, &second.sha256).await.unwrap(), key);
+        drop(second);
+        let mut read = storage.read(&key).await.unwrap();
+        let mut bytes = Vec::new();
+        while let Some(chunk) = read.next().await {
+            bytes.extend_from_slice(&chunk.unwrap());
+        }
+        assert_eq!(bytes, b"%PDF-1.4 hello");
+        assert_eq!(std::fs::read_dir(storage.staging_dir()).unwrap().count(), 0, "nothing left staged");
+    }
+
+    #[tokio::test]
+    async fn staging_stops_past_the_limit_and_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let storage = LocalStorage::new(dir.path()).unwrap();
+        let result = stage(storage.staging_dir(), chunks(&[b"12345", b"67890", b"never read"]), 8).await;
+        assert!(matches!(result, Err(StageError::TooLarge { limit: 8 })));
+        assert_eq!(std::fs::read_dir(storage.staging_dir()).unwrap().count(), 0);
+    }
+
+    #[tokio::test]
+    async fn keys_outside_the_store_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let storage = LocalStorage::new(dir.path()).unwrap();
+        assert!(storage.read("../../etc/passwd").await.is_err());
+    }
+}
