@@ -7,7 +7,8 @@ import openapiTS, { astToString, COMMENT_HEADER } from 'openapi-typescript'
 const spec = new URL('../../openapi/openapi.json', import.meta.url)
 const target = fileURLToPath(new URL('../src/lib/api/schema.d.ts', import.meta.url))
 
-const ast = await openapiTS(JSON.parse(readFileSync(spec, 'utf8')))
+// Free-form objects (form data, 申报信息) are `Record<string, unknown>`, not `Record<string, never>`.
+const ast = await openapiTS(JSON.parse(readFileSync(spec, 'utf8')), { emptyObjectsUnknown: true })
 const fresh = COMMENT_HEADER + astToString(ast)
 
 if (process.argv.includes('--check')) {

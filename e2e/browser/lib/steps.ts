@@ -79,3 +79,21 @@ export async function registerReviewer(page: Page, who: { username: string; real
 }
 
 export { login }
+
+/** 新增申报信息 → 跳过 → year, kind, series, level, specialty, employer → 下一步. */
+export async function newDeclaration(page: Page, o: { series: string; level: RegExp; specialty: string; employerQuery: string; employer: string }): Promise<void> {
+  await page.getByTestId('new-declaration').click()
+  await expect(page.getByTestId('copy-question')).toContainText('是否采用往年申报信息')
+  await page.getByTestId('copy-skip').click()
+  const form = page.getByTestId('new-declaration-form')
+  await pick(page, form.getByTestId('decl-series'), new RegExp(`^${o.series}$`))
+  await pick(page, form.getByTestId('decl-level'), o.level)
+  await pick(page, form.getByTestId('decl-specialty'), new RegExp(`^${o.specialty}$`))
+  await form.getByTestId('org-search-input').fill(o.employerQuery)
+  await form.getByTestId('org-search-button').click()
+  await form.getByTestId('org-search-results').getByText(o.employer).click()
+  await form.getByTestId('org-search-confirm').click()
+  await expect(form.getByTestId('decl-employer')).toHaveText(o.employer)
+  await form.getByTestId('create-declaration').click()
+  await expect(page.getByTestId('declaration-head')).toBeVisible()
+}

@@ -1,18 +1,10 @@
 // Forms rendered from a series' template (GET /series/{code}/form): the values a field holds and
 // the checks the browser makes before the server makes them again on 确认申报.
+import type { Schemas } from './api/client'
 
-export type FieldType = 'text' | 'long_text' | 'number' | 'date' | 'year' | 'select'
-
-/** One field of a form template (the Field shape of the API contract). */
-export interface TemplateField {
-  key: string
-  label: string
-  type: FieldType | string
-  required: boolean
-  options?: string[] | null
-  min?: number | null
-  max?: number | null
-}
+/** One field of a form template, as GET /series/{code}/form serves it. */
+export type TemplateField = Schemas['Field']
+export type FieldType = TemplateField['type']
 
 export type FieldValue = string | number | null | undefined
 export type FormData = Record<string, unknown>

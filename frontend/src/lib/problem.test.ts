@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ApiError, flatFieldErrors, mapDeclarationProblems, pointerTokens } from './problem'
+import { ApiError, flatFieldErrors, mapDeclarationProblems, pinItemPointers, pointerTokens } from './problem'
 
 describe('pointerTokens', () => {
   it('splits and unescapes JSON pointers', () => {
@@ -66,6 +66,21 @@ describe('mapDeclarationProblems', () => {
     expect(byIndex.info.basic_confirmed).toBe('请核对基本信息并确认')
     expect(byIndex.info.org_id).toBe('申报单位尚未开通上报路径')
     expect(byIndex.other).toEqual([])
+  })
+
+  it('pins index pointers to item ids so they survive later edits', () => {
+    const pinned = pinItemPointers(
+      [
+        { field: '/items/1/data/school', message: 'a' },
+        { field: '/items/0/attachments', message: 'b' },
+        { field: '/items/9', message: 'c' },
+        { field: '/sections/work', message: 'd' },
+      ],
+      ['first-id', 'second-id'],
+    )
+    expect(pinned.map((e) => e.field)).toEqual(['/items/second-id/data/school', '/items/first-id/attachments', '/items/9', '/sections/work'])
+    // Once pinned, adding an item in front changes nothing.
+    expect(mapDeclarationProblems(pinned, ['new-id', 'first-id', 'second-id']).items['second-id']?.fields.school).toBe('a')
   })
 
   it('joins two messages for one field instead of losing one', () => {

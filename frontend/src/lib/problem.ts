@@ -85,6 +85,18 @@ function append(target: Record<string, string>, key: string, message: string): v
 }
 
 /**
+ * Rewrites `/items/<index>/…` into `/items/<item_id>/…` using the items order the problems were
+ * found against, so the pointers stay right when items are later added or removed.
+ */
+export function pinItemPointers(errors: FieldError[], itemIds: readonly string[]): FieldError[] {
+  return errors.map((error) => {
+    const match = /^\/items\/(\d+)(\/.*)?$/.exec(error.field)
+    const id = match ? itemIds[Number(match[1])] : undefined
+    return match && id && !itemIds.includes(match[1] ?? '') ? { ...error, field: `/items/${id}${match[2] ?? ''}` } : error
+  })
+}
+
+/**
  * Sorts the problems of a declaration by where they are shown. `itemIds` is the declaration's
  * `items` array order, to resolve pointers that name an item by its index.
  */

@@ -19,9 +19,8 @@ const en: Messages = {
     status: { draft: 'Draft', pending: 'Pending review', approved: 'Approved, not reported', returned: 'Returned', accepted: 'Accepted', reported: 'Reported' },
     pathStatus: { pending: 'Pending', approved: 'Approved', rejected: 'Rejected' },
     action: {
-      created: 'Created', submit: 'Submitted', submitted: 'Submitted', resubmitted: 'Resubmitted', approve: 'Approved',
-      approved: 'Approved', return: 'Returned', returned: 'Returned', report: 'Reported', reported: 'Reported',
-      accept: 'Accepted', accepted: 'Accepted',
+      create: 'Created', submit: 'Submitted', resubmit: 'Resubmitted after changes', approve: 'Approved',
+      return: 'Rejected and returned', report: 'Reported', accept: 'Accepted',
     },
   },
   auth: {

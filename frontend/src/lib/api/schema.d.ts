@@ -72,6 +72,23 @@ export interface paths {
         patch: operations["update_series"];
         trace?: never;
     };
+    "/api/v1/admin/series/{code}/form": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Publishes a new version of a series' form. Declarations already started keep their version. */
+        put: operations["publish_form"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/series/{code}/levels/{level}": {
         parameters: {
             query?: never;
@@ -121,6 +138,43 @@ export interface paths {
         head?: never;
         /** Renames, retires or restores a specialty. */
         patch: operations["update_specialty"];
+        trace?: never;
+    };
+    "/api/v1/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Uploads an evidence file (multipart field `file`). The type is decided by the bytes; the file
+         *     is stored durably before it is acknowledged, and nothing is stored when it is refused.
+         */
+        post: operations["upload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/attachments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Downloads an evidence file: for its owner and the organisations a declaration using it reached. */
+        get: operations["download"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/auth/login": {
@@ -273,6 +327,135 @@ export interface paths {
         put?: never;
         /** 找回用户名, step 2: the code shows the usernames registered with the phone. */
         post: operations["recover_username"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/declarations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's own declarations, newest year first. */
+        get: operations["list_declarations"];
+        put?: never;
+        /** 新增申报信息: a draft for a year, optionally copying an earlier one. One per person per year. */
+        post: operations["create_declaration"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/declarations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of the caller's declarations with its items, evidence and where it is. */
+        get: operations["get_declaration"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Edits a draft (all fields), or after a return the info if the reviewer unlocked it. */
+        patch: operations["update_declaration"];
+        trace?: never;
+    };
+    "/api/v1/declarations/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 申报进度: who did what when, oldest first — for the owner and the organisations it reached. */
+        get: operations["declaration_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/declarations/{id}/form": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The form version a declaration was started with (it keeps it when the series' form changes). */
+        get: operations["declaration_form"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/declarations/{id}/items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Adds an item to a section (after a return, only to sections opened for 新增). */
+        post: operations["add_item"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/declarations/{id}/items/{item_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Deletes an item of a draft (after a return, only ones added since). */
+        delete: operations["delete_item"];
+        options?: never;
+        head?: never;
+        /** Changes an item (after a return, only flagged 修改 items or ones added since). */
+        patch: operations["update_item"];
+        trace?: never;
+    };
+    "/api/v1/declarations/{id}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 确认申报: checks everything at once. Success: `pending` at the employer and locked. Otherwise
+         *     422 `declaration_incomplete` listing **every** problem; each `field` is a JSON pointer into
+         *     this declaration: `/basic_confirmed`, `/info/<key>`, `/sections/<code>` (too few items),
+         *     `/items/<index>/data/<key>` and `/items/<index>/attachments` (index into `items` as served),
+         *     `/series`, `/level`, `/specialty`, `/org_id` (no approved path of the employer).
+         *     Submitting again after success answers 200 with the declaration and changes nothing.
+         */
+        post: operations["submit_declaration"];
         delete?: never;
         options?: never;
         head?: never;
@@ -451,12 +634,35 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/series/{code}/form": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The form a new declaration of this series fills in (不同系列需填写不同表单). */
+        get: operations["series_form"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         AcceptedResponse: {
             message: string;
+        };
+        ApplicantDto: {
+            /** @description The full number: this view is for the owner and the reviewers it reached. */
+            id_number?: string | null;
+            name: string;
+            phone?: string | null;
         };
         ApplyPathRequest: {
             /** @description 职称级别. */
@@ -468,6 +674,18 @@ export interface components {
              * @example health
              */
             series: string;
+        };
+        AttachmentDto: {
+            /**
+             * @description Decided by the file's content, not its name.
+             * @example application/pdf
+             */
+            content_type: string;
+            filename: string;
+            id: string;
+            sha256: string;
+            /** Format: int64 */
+            size: number;
         };
         AuditEntryView: {
             action: string;
@@ -489,6 +707,26 @@ export interface components {
             current_password: string;
             new_password: string;
         };
+        CreateDeclarationRequest: {
+            /** @description An earlier declaration of the same person to copy (采用往年申报信息). */
+            copy_from?: string | null;
+            kind: components["schemas"]["DeclarationKind"];
+            level: components["schemas"]["Level"];
+            /** @description The employer (申报单位). */
+            org_id: string;
+            /** @example health */
+            series: string;
+            /**
+             * @description A specialty (专业) name of the series.
+             * @example 护理学
+             */
+            specialty: string;
+            /**
+             * Format: int32
+             * @example 2026
+             */
+            year: number;
+        };
         CreateSeriesRequest: {
             /**
              * @description Lower-case letters, digits and `_`, starting with a letter.
@@ -502,6 +740,99 @@ export interface components {
         CreatedId: {
             id: string;
         };
+        DeclarationDto: {
+            applicant: components["schemas"]["ApplicantDto"];
+            /** @description The applicant confirmed name, ID number and phone (基本信息). */
+            basic_confirmed: boolean;
+            copied_from?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** @description Whether the applicant can change anything now. */
+            editable: boolean;
+            /** @description Where it is now; null while a draft or returned to the applicant. */
+            holder_org_id?: string | null;
+            holder_org_name?: string | null;
+            id: string;
+            /** @description 申报信息, keyed by the form's `info_fields`. */
+            info: unknown;
+            /** @description Whether the last return unlocked 申报信息. */
+            info_unlocked: boolean;
+            items: components["schemas"]["ItemDto"][];
+            kind: components["schemas"]["DeclarationKind"];
+            kind_label: string;
+            level: components["schemas"]["Level"];
+            level_label: string;
+            /** @description Sections the last return opened for new items (新增). */
+            open_sections: string[];
+            /** @description The employer (申报单位). */
+            org_id: string;
+            org_name: string;
+            return_opinion?: string | null;
+            series: string;
+            series_name: string;
+            specialty: string;
+            status: components["schemas"]["DeclarationStatus"];
+            status_label: string;
+            /** Format: date-time */
+            submitted_at?: string | null;
+            template_id: string;
+            /** Format: int32 */
+            template_version: number;
+            /** @description The title applied for, e.g. 主治（管）医（药、护、技）师. */
+            title_name: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int32 */
+            version: number;
+            /** Format: int32 */
+            year: number;
+        };
+        /**
+         * @description 职称申报 or 考核认定; one of them per person per year.
+         * @enum {string}
+         */
+        DeclarationKind: "title" | "assessment";
+        /**
+         * @description A declaration's status as everyone sees it (SPEC §4).
+         * @enum {string}
+         */
+        DeclarationStatus: "draft" | "pending" | "approved" | "returned" | "accepted";
+        EventDto: {
+            /** @description create, submit, resubmit, approve, return, report, accept. */
+            action: string;
+            action_label: string;
+            /** @description The real-name actor. */
+            actor_name: string;
+            /** Format: date-time */
+            at: string;
+            /** @description Item opinions of a return, the target of a report, … */
+            detail?: unknown;
+            id: string;
+            opinion?: string | null;
+            org_id?: string | null;
+            org_name?: string | null;
+        };
+        /** @description One input of a form. */
+        Field: {
+            /** @example school */
+            key: string;
+            /** @example 毕业院校 */
+            label: string;
+            /**
+             * Format: double
+             * @description Largest number, latest year, or longest text.
+             */
+            max?: number | null;
+            /**
+             * Format: double
+             * @description Smallest number, earliest year, or shortest text.
+             */
+            min?: number | null;
+            /** @description The choices of a `select`. */
+            options?: string[] | null;
+            required?: boolean;
+            type: components["schemas"]["FieldType"];
+        };
         /** @description One field that failed validation; `field` is a JSON pointer into the request (or the declaration). */
         FieldError: {
             /** @example /id_number */
@@ -509,12 +840,49 @@ export interface components {
             /** @example 身份证号校验位不正确 */
             message: string;
         };
+        /** @enum {string} */
+        FieldType: "text" | "long_text" | "number" | "date" | "year" | "select";
         ForgotPasswordRequest: {
             /** @description Username, ID number or phone of the account. */
             account: string;
         };
         ForgotUsernameRequest: {
             phone: string;
+        };
+        /** @description A form template: the 申报信息 fields and the sections with their fields. */
+        FormDto: {
+            info_fields: components["schemas"]["Field"][];
+            sections: components["schemas"]["Section"][];
+            /** @example health */
+            series: string;
+            template_id: string;
+            /** Format: int32 */
+            version: number;
+        };
+        ItemDto: {
+            /** @description Added by the applicant after the last return (新增). */
+            added_after_return: boolean;
+            attachment_ids: string[];
+            attachments: components["schemas"]["AttachmentDto"][];
+            /** @description Changed by the applicant since the last return. */
+            changed_after_return: boolean;
+            data: unknown;
+            deletable: boolean;
+            /** @description Whether the applicant may change it now. */
+            editable: boolean;
+            id: string;
+            review?: components["schemas"]["ItemReviewDto"] | null;
+            /** @example education */
+            section: string;
+        };
+        /** @description The reviewer's mark on an item after a return. */
+        ItemReviewDto: {
+            /**
+             * @description Always `modify`: the applicant may change this item (修改).
+             * @example modify
+             */
+            flag: string;
+            opinion?: string | null;
         };
         /**
          * @description Title level.
@@ -546,6 +914,12 @@ export interface components {
             real_name: string;
             role: components["schemas"]["Role"];
             username: string;
+        };
+        NewItemRequest: {
+            attachment_ids?: string[];
+            data: Record<string, unknown>;
+            /** @example education */
+            section: string;
         };
         NewLevelDto: {
             level: components["schemas"]["Level"];
@@ -588,6 +962,62 @@ export interface components {
                 object_type?: string | null;
                 org_id?: string | null;
                 result: string;
+            }[];
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            page_size: number;
+            /** Format: int64 */
+            total: number;
+        };
+        /** @description One page of a list, with the total across all pages. */
+        Page_DeclarationDto: {
+            items: {
+                applicant: components["schemas"]["ApplicantDto"];
+                /** @description The applicant confirmed name, ID number and phone (基本信息). */
+                basic_confirmed: boolean;
+                copied_from?: string | null;
+                /** Format: date-time */
+                created_at: string;
+                /** @description Whether the applicant can change anything now. */
+                editable: boolean;
+                /** @description Where it is now; null while a draft or returned to the applicant. */
+                holder_org_id?: string | null;
+                holder_org_name?: string | null;
+                id: string;
+                /** @description 申报信息, keyed by the form's `info_fields`. */
+                info: unknown;
+                /** @description Whether the last return unlocked 申报信息. */
+                info_unlocked: boolean;
+                items: components["schemas"]["ItemDto"][];
+                kind: components["schemas"]["DeclarationKind"];
+                kind_label: string;
+                level: components["schemas"]["Level"];
+                level_label: string;
+                /** @description Sections the last return opened for new items (新增). */
+                open_sections: string[];
+                /** @description The employer (申报单位). */
+                org_id: string;
+                org_name: string;
+                return_opinion?: string | null;
+                series: string;
+                series_name: string;
+                specialty: string;
+                status: components["schemas"]["DeclarationStatus"];
+                status_label: string;
+                /** Format: date-time */
+                submitted_at?: string | null;
+                template_id: string;
+                /** Format: int32 */
+                template_version: number;
+                /** @description The title applied for, e.g. 主治（管）医（药、护、技）师. */
+                title_name: string;
+                /** Format: date-time */
+                updated_at: string;
+                /** Format: int32 */
+                version: number;
+                /** Format: int32 */
+                year: number;
             }[];
             /** Format: int64 */
             page: number;
@@ -694,6 +1124,10 @@ export interface components {
             name: string;
             region_code: string;
         };
+        PublishFormRequest: {
+            info_fields: components["schemas"]["Field"][];
+            sections: components["schemas"]["Section"][];
+        };
         RecoverUsernameRequest: {
             code: string;
             phone: string;
@@ -780,6 +1214,26 @@ export interface components {
          * @enum {string}
          */
         Role: "person" | "org_admin" | "reviewer" | "admin";
+        /** @description A repeating section of items, e.g. 学历 or 业绩成果. */
+        Section: {
+            /** @example education */
+            code: string;
+            /** @description Whether every item needs at least one evidence file (证明材料). */
+            evidence_required: boolean;
+            fields: components["schemas"]["Field"][];
+            /**
+             * Format: int32
+             * @description Most items the section takes.
+             */
+            max_items?: number;
+            /**
+             * Format: int32
+             * @description Fewest items a submission needs.
+             */
+            min_items: number;
+            /** @example 学历 */
+            name: string;
+        };
         SeriesDto: {
             active: boolean;
             /** @example health */
@@ -814,10 +1268,37 @@ export interface components {
             /** @example Bearer */
             token_type: string;
         };
+        UpdateDeclarationRequest: {
+            /** @description Confirms name, ID number and phone (基本信息). */
+            basic_confirmed?: boolean | null;
+            /** @description Merged into 申报信息; `null` clears a key. */
+            info?: Record<string, unknown> | null;
+            kind?: components["schemas"]["DeclarationKind"] | null;
+            level?: components["schemas"]["Level"] | null;
+            org_id?: string | null;
+            series?: string | null;
+            specialty?: string | null;
+            /** Format: int32 */
+            year?: number | null;
+        };
         UpdateEntryRequest: {
             /** @description false retires the entry (hidden from new applications), true restores it. */
             active?: boolean | null;
             name?: string | null;
+        };
+        UpdateItemRequest: {
+            /** @description Replaces the item's evidence. */
+            attachment_ids?: string[] | null;
+            /** @description Replaces the item's data. */
+            data?: Record<string, unknown> | null;
+        };
+        /** @description The multipart body of an upload. */
+        UploadForm: {
+            /**
+             * Format: binary
+             * @description A PDF, JPG or PNG file of at most 5 MiB (configurable).
+             */
+            file: string;
         };
     };
     responses: never;
@@ -1045,6 +1526,64 @@ export interface operations {
             };
         };
     };
+    publish_form: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PublishFormRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FormDto"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The template is unsound; `errors` points into it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     upsert_level: {
         parameters: {
             query?: never;
@@ -1219,6 +1758,111 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    upload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["UploadForm"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttachmentDto"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only persons upload evidence */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Larger than the limit; the request is cut off */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a PDF, JPG or PNG by content */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No `file` field, or an empty file */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    download: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, as an attachment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": unknown;
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1608,6 +2252,505 @@ export interface operations {
                 };
             };
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_declarations: {
+        parameters: {
+            query?: {
+                /** @description 1-based page number. */
+                page?: number;
+                /** @description Items per page, at most 100. */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_DeclarationDto"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_declaration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateDeclarationRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeclarationDto"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a person */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `copy_from` is not one of the caller's declarations */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A declaration exists for the year (同一年度只能选择一项) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_declaration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeclarationDto"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_declaration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateDeclarationRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeclarationDto"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Submitted (locked), or not opened by the return */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    declaration_events: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventDto"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    declaration_form: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FormDto"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    add_item: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewItemRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeclarationDto"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_item: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                item_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeclarationDto"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_item: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                item_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateItemRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeclarationDto"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    submit_declaration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeclarationDto"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Already with a reviewer */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Every problem, with pointers */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2165,6 +3308,43 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    series_form: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FormDto"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
