@@ -63,6 +63,8 @@ pub enum AppError {
     NotFound,
     #[error("conflict: {detail}")]
     Conflict { code: &'static str, detail: String, errors: Vec<FieldError> },
+    #[error("precondition failed")]
+    PreconditionFailed(String),
     #[error("locked: {detail}")]
     Locked { detail: String, retry_after_secs: i64 },
     #[error("payload too large")]
@@ -130,6 +132,7 @@ impl AppError {
             AppError::BadRequest(_) => "bad_request",
             AppError::NotFound => "not_found",
             AppError::Locked { .. } => "account_locked",
+            AppError::PreconditionFailed(_) => "version_mismatch",
             AppError::PayloadTooLarge(_) => "payload_too_large",
             AppError::UnsupportedMediaType(_) => "unsupported_media_type",
             AppError::TooManyRequests(_) => "too_many_requests",
@@ -147,6 +150,7 @@ impl AppError {
             | AppError::Conflict { detail, .. }
             | AppError::Locked { detail, .. } => detail.clone(),
             AppError::BadRequest(detail)
+            | AppError::PreconditionFailed(detail)
             | AppError::PayloadTooLarge(detail)
             | AppError::UnsupportedMediaType(detail)
             | AppError::TooManyRequests(detail) => detail.clone(),
@@ -187,6 +191,7 @@ impl ResponseError for AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::Locked { .. } => StatusCode::LOCKED,
+            AppError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,

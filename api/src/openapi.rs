@@ -27,6 +27,8 @@ use crate::rate_limit::AuthLimiter;
         (name = "forms", description = "申报表单模板"),
         (name = "declarations", description = "个人数据申报与申报进度"),
         (name = "attachments", description = "证明材料"),
+        (name = "reviews", description = "职称申报数据审核"),
+        (name = "reports", description = "职称申报数据上报"),
     )
 )]
 pub struct ApiDoc;

@@ -7,6 +7,7 @@ mod m20261127_000001_create_accounts;
 mod m20261127_000002_create_catalogue_and_paths;
 mod m20261127_000003_create_declarations;
 mod m20261127_000004_seed_form_templates;
+mod m20261127_000005_create_reports;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000002_create_catalogue_and_paths::Migration),
             Box::new(m20261127_000003_create_declarations::Migration),
             Box::new(m20261127_000004_seed_form_templates::Migration),
+            Box::new(m20261127_000005_create_reports::Migration),
         ]
     }
 }

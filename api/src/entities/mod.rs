@@ -14,6 +14,8 @@ pub mod one_time_code;
 pub mod org;
 pub mod path;
 pub mod refresh_token;
+pub mod report;
+pub mod report_item;
 pub mod series;
 pub mod series_level;
 pub mod sms_outbox;

@@ -10,7 +10,9 @@ pub mod json;
 pub mod me;
 pub mod orgs;
 pub mod paths;
+pub mod reports;
 pub mod reviewers;
+pub mod reviews;
 
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -32,6 +34,8 @@ pub fn configure(config: &mut ServiceConfig, limiter: &AuthLimiter) {
     forms::configure(config);
     declarations::configure(config);
     attachments::configure(config);
+    reviews::configure(config);
+    reports::configure(config);
 }
 
 /// Largest page anybody may ask for.

@@ -10,5 +10,7 @@ pub mod declarations;
 pub mod forms;
 pub mod orgs;
 pub mod paths;
+pub mod reports;
 pub mod reviewers;
+pub mod reviews;
 pub mod sms;

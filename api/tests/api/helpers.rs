@@ -16,6 +16,7 @@ pub const PASSWORD: &str = "Nurse#2026";
 pub const ADMIN_PASSWORD: &str = "Admin#Test2026";
 
 pub struct TestApp {
+    pub settings: Settings,
     pub address: String,
     pub client: Client,
     pub state: AppState,
@@ -68,11 +69,13 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let (mut settings, dir, pg_database) = test_settings().await;
     adjust(&mut settings);
     let storage_dir = settings.storage.dir.clone();
+    let kept = settings.clone();
     let app = Application::build(settings).await.expect("build app");
     let address = format!("http://127.0.0.1:{}", app.port());
     let state = app.state().clone();
     tokio::spawn(app.run_until_stopped());
     TestApp {
+        settings: kept,
         address,
         client: Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client"),
         state,
@@ -460,4 +463,35 @@ pub struct Chain {
     pub employer_reviewer: String,
     pub authority_reviewer: String,
     pub bureau_reviewer: String,
+}
+
+impl TestApp {
+    pub async fn approve(&self, token: &str, id: &str) -> Response {
+        self.post_as(token, &format!("/reviews/{id}/approve"), &json!({})).await
+    }
+
+    pub async fn return_declaration(&self, token: &str, id: &str, body: &Value) -> Response {
+        self.post_as(token, &format!("/reviews/{id}/return"), body).await
+    }
+
+    pub async fn report(&self, token: &str, ids: &[&str]) -> Response {
+        self.post_as(token, "/reports", &json!({"declaration_ids": ids})).await
+    }
+
+    /// The declaration as its owner sees it.
+    pub async fn declaration(&self, token: &str, id: &str) -> Value {
+        self.get_as(token, &format!("/declarations/{id}")).await.json().await.expect("json")
+    }
+
+    /// A second state on the same database whose connection counts the statements it runs.
+    pub async fn counting_state(&self) -> (api::state::AppState, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+        let counter = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let mut db = api::db::connect(&self.settings.database).await.expect("connect");
+        let seen = counter.clone();
+        db.set_metric_callback(move |_| {
+            seen.fetch_add(1, Ordering::SeqCst);
+        });
+        let state = api::state::AppState::new(self.settings.clone(), db).expect("state");
+        (state, counter)
+    }
 }

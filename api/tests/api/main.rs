@@ -5,12 +5,16 @@ mod helpers;
 
 mod accounts;
 mod attachments;
+mod authz;
 mod catalogue;
+mod chain;
 mod declarations;
 mod errors;
 mod login;
 mod openapi;
 mod paths;
 mod recovery;
+mod reports;
 mod reviewers;
+mod reviews;
 mod tokens;

@@ -1,0 +1,355 @@
+//! 职称申报数据审核: the review list, the review page, 审核通过 and 审核不通过/退回.
+
+use actix_web::{HttpRequest, get, post, web};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::auth::{AuthUser, ClientIp};
+use crate::checked;
+use crate::domain::{DeclarationKind, DeclarationStatus, Level};
+use crate::error::{AppError, AppResult, Problem};
+use crate::routes::declarations::{DeclarationDto, EventDto};
+use crate::routes::json::Json;
+use crate::routes::{Check, Page, PageQuery};
+use crate::services::reviews::{self, Count, ReturnDecision, ReviewFilter, ReviewRow, ReviewView, Standing};
+use crate::state::AppState;
+
+pub fn configure(config: &mut ServiceConfig) {
+    config
+        .service(list_reviews)
+        .service(review_summary)
+        .service(get_review)
+        .service(approve_review)
+        .service(return_review);
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReviewQuery {
+    /// 审核状态 as seen from the caller's organisation; `approved` is 通过未上报.
+    pub status: Option<Standing>,
+    pub year: Option<i32>,
+    pub level: Option<Level>,
+    /// Series code.
+    pub series: Option<String>,
+    /// Part of the applicant's name.
+    pub q: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReviewRowDto {
+    pub id: String,
+    pub year: i32,
+    pub kind: DeclarationKind,
+    pub kind_label: String,
+    pub series: String,
+    pub series_name: String,
+    pub level: Level,
+    pub level_label: String,
+    pub title_name: String,
+    pub specialty: String,
+    pub applicant_name: String,
+    /// Masked, e.g. `110105********002X`.
+    pub id_number_masked: String,
+    /// Masked, e.g. `138****8000`.
+    pub phone_masked: String,
+    pub org_id: String,
+    pub org_name: String,
+    pub status: DeclarationStatus,
+    /// Where it stands for the caller's organisation.
+    pub standing: Standing,
+    pub standing_label: String,
+    pub holder_org_id: Option<String>,
+    pub holder_org_name: Option<String>,
+    pub submitted_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<ReviewRow> for ReviewRowDto {
+    fn from(row: ReviewRow) -> Self {
+        let d = row.declaration;
+        let kind = DeclarationKind::parse(&d.kind).unwrap_or(DeclarationKind::Title);
+        let level = Level::parse(&d.level).unwrap_or(Level::Intermediate);
+        Self {
+            id: d.id,
+            year: d.year,
+            kind,
+            kind_label: kind.label().into(),
+            series: d.series_code,
+            series_name: row.series_name,
+            level,
+            level_label: level.label().into(),
+            title_name: row.title_name,
+            specialty: d.specialty,
+            applicant_name: d.applicant_name,
+            id_number_masked: row.id_number.map(|id| id.masked()).unwrap_or_default(),
+            phone_masked: row.phone.map(|p| p.masked()).unwrap_or_default(),
+            org_id: d.org_id,
+            org_name: row.employer.map(|o| o.name).unwrap_or_default(),
+            status: DeclarationStatus::parse(&d.status).unwrap_or(DeclarationStatus::Draft),
+            standing: row.standing,
+            standing_label: row.standing.label().into(),
+            holder_org_id: d.holder_org_id,
+            holder_org_name: row.holder.map(|o| o.name),
+            submitted_at: d.submitted_at,
+            updated_at: d.updated_at,
+        }
+    }
+}
+
+/// Declarations held by, or reported from, the caller's organisation. ID numbers and phones are masked.
+#[utoipa::path(
+    tag = "reviews",
+    security(("bearer" = [])),
+    params(ReviewQuery, PageQuery),
+    responses(
+        (status = 200, body = Page<ReviewRowDto>),
+        (status = 401, body = Problem),
+        (status = 403, description = "Not an organisation account", body = Problem),
+        (status = 422, body = Problem),
+    )
+)]
+#[get("/reviews")]
+pub async fn list_reviews(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    query: web::Query<ReviewQuery>,
+    paging: web::Query<PageQuery>,
+) -> AppResult<web::Json<Page<ReviewRowDto>>> {
+    let (page, page_size) = paging.resolve()?;
+    let query = query.into_inner();
+    let mut check = Check::default();
+    if query.q.as_deref().is_some_and(|q| q.chars().count() > 50) {
+        check.fail("/q", "搜索内容过长");
+    }
+    if query.series.as_deref().is_some_and(|s| s.len() > 32) {
+        check.fail("/series", "职称系列不存在");
+    }
+    check.finish()?;
+    let filter =
+        ReviewFilter { standing: query.status, year: query.year, level: query.level, series: query.series, q: query.q };
+    let (rows, total) = reviews::list(&state, &user, filter, page, page_size).await?;
+    Ok(web::Json(Page { items: rows.into_iter().map(ReviewRowDto::from).collect(), total, page, page_size }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SummaryQuery {
+    pub year: Option<i32>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CountDto {
+    pub series: String,
+    pub series_name: String,
+    pub level: String,
+    pub standing: Standing,
+    pub standing_label: String,
+    pub count: i64,
+}
+
+/// Counts of the declarations that reached the caller's organisation, by series, level and standing
+/// (the bureau's overview of what it accepted).
+#[utoipa::path(
+    tag = "reviews",
+    security(("bearer" = [])),
+    params(SummaryQuery),
+    responses((status = 200, body = Vec<CountDto>), (status = 401, body = Problem), (status = 403, body = Problem))
+)]
+#[get("/reviews/summary")]
+pub async fn review_summary(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    query: web::Query<SummaryQuery>,
+) -> AppResult<web::Json<Vec<CountDto>>> {
+    let counts = reviews::summary(&state, &user, query.year).await?;
+    Ok(web::Json(
+        counts
+            .into_iter()
+            .map(|c: Count| CountDto {
+                series: c.series,
+                series_name: c.series_name,
+                level: c.level,
+                standing_label: c.standing.label().into(),
+                standing: c.standing,
+                count: c.count,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReviewDto {
+    pub declaration: DeclarationDto,
+    pub standing: Standing,
+    pub standing_label: String,
+    /// Whether the caller may approve or return it now.
+    pub can_review: bool,
+    /// Whether the caller's organisation may report it now.
+    pub can_report: bool,
+    /// The whole history, oldest first.
+    pub events: Vec<EventDto>,
+}
+
+impl From<ReviewView> for ReviewDto {
+    fn from(view: ReviewView) -> Self {
+        Self {
+            standing: view.standing,
+            standing_label: view.standing.label().into(),
+            can_review: view.can_review,
+            can_report: view.can_report,
+            events: view.events.into_iter().map(EventDto::from).collect(),
+            declaration: view.view.into(),
+        }
+    }
+}
+
+/// The declaration as a reviewer sees it: items, evidence, the changes since a return, the history.
+#[utoipa::path(
+    tag = "reviews",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = ReviewDto),
+        (status = 401, body = Problem),
+        (status = 403, body = Problem),
+        (status = 404, description = "Never reached the caller's organisation", body = Problem),
+    )
+)]
+#[get("/reviews/{id}")]
+pub async fn get_review(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<String>,
+) -> AppResult<web::Json<ReviewDto>> {
+    Ok(web::Json(reviews::get(&state, &user, &id).await?.into()))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApproveRequest {
+    pub opinion: Option<String>,
+}
+
+/// The version an `If-Match` header expects (`"7"` or `7`), if one was sent.
+fn expected_version(request: &HttpRequest) -> AppResult<Option<i32>> {
+    let Some(value) = request.headers().get("if-match") else { return Ok(None) };
+    let text = value.to_str().unwrap_or("").trim().trim_start_matches("W/").trim_matches('"');
+    text.parse().map(Some).map_err(|_| AppError::field("/if_match", "If-Match 须为申报的 version"))
+}
+
+/// 审核通过: `approved` here (通过未上报; not sent anywhere yet), or `accepted` (受理) at the bureau.
+/// Only a real-name reviewer of the organisation holding it; only while `pending`. Send
+/// `If-Match: <version>` to decide only if nobody changed it since it was read (else 412).
+#[utoipa::path(
+    tag = "reviews",
+    security(("bearer" = [])),
+    params(("If-Match" = Option<String>, Header, description = "The declaration `version` the reviewer saw")),
+    responses(
+        (status = 200, body = ReviewDto),
+        (status = 401, body = Problem),
+        (status = 403, description = "Not a real-name reviewer, or the organisation has none (提示1)", body = Problem),
+        (status = 404, body = Problem),
+        (status = 409, description = "Already reviewed, or no longer held here", body = Problem),
+        (status = 412, description = "Changed since the version in If-Match", body = Problem),
+        (status = 422, body = Problem),
+    )
+)]
+#[post("/reviews/{id}/approve")]
+pub async fn approve_review(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    ip: ClientIp,
+    request: HttpRequest,
+    id: web::Path<String>,
+    body: Json<ApproveRequest>,
+) -> AppResult<web::Json<ReviewDto>> {
+    let expected = expected_version(&request)?;
+    let mut check = Check::default();
+    let opinion = match body.opinion.as_deref().map(str::trim).filter(|o| !o.is_empty()) {
+        Some(text) => check.text("/opinion", text, "审核意见", 1, 2000),
+        None => None,
+    };
+    check.finish()?;
+    Ok(web::Json(reviews::approve(&state, &user, &id, opinion, expected, ip.0).await?.into()))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ItemOpinion {
+    pub item_id: String,
+    /// What must be modified (修改).
+    pub opinion: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReturnRequest {
+    /// 审核不通过的原因 (required).
+    pub opinion: String,
+    /// Items the applicant must modify, each with its opinion.
+    #[serde(default)]
+    pub items: Vec<ItemOpinion>,
+    /// Section codes the applicant may add items to (新增).
+    #[serde(default)]
+    pub add_sections: Vec<String>,
+    /// When given, 申报信息 is unlocked too, with this opinion.
+    pub info_opinion: Option<String>,
+}
+
+/// 审核不通过 + 退回: straight back to the applicant (直接退回到申报人个人账号), from `pending` or from
+/// `approved` not yet reported (提示3). `If-Match` works as for approve.
+#[utoipa::path(
+    tag = "reviews",
+    security(("bearer" = [])),
+    params(("If-Match" = Option<String>, Header, description = "The declaration `version` the reviewer saw")),
+    responses(
+        (status = 200, body = ReviewDto),
+        (status = 401, body = Problem),
+        (status = 403, body = Problem),
+        (status = 404, body = Problem),
+        (status = 409, body = Problem),
+        (status = 412, description = "Changed since the version in If-Match", body = Problem),
+        (status = 422, description = "No opinion, an item of another declaration, an unknown section", body = Problem),
+    )
+)]
+#[post("/reviews/{id}/return")]
+pub async fn return_review(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    ip: ClientIp,
+    request: HttpRequest,
+    id: web::Path<String>,
+    body: Json<ReturnRequest>,
+) -> AppResult<web::Json<ReviewDto>> {
+    let expected = expected_version(&request)?;
+    let body = body.into_inner();
+    let mut check = Check::default();
+    let opinion = check.text("/opinion", &body.opinion, "审核意见", 1, 2000);
+    if body.items.len() > 200 {
+        check.fail("/items", "退回条目过多");
+    }
+    let mut items = Vec::new();
+    for (index, item) in body.items.iter().enumerate() {
+        if items.iter().any(|(id, _): &(String, String)| id == &item.item_id) {
+            check.fail(&format!("/items/{index}/item_id"), "条目重复");
+        }
+        if let Some(text) = check.text(&format!("/items/{index}/opinion"), &item.opinion, "修改意见", 1, 1000) {
+            items.push((item.item_id.clone(), text));
+        }
+    }
+    let mut add_sections: Vec<String> = Vec::new();
+    for (index, code) in body.add_sections.iter().enumerate() {
+        if add_sections.contains(code) || code.len() > 32 {
+            check.fail(&format!("/add_sections/{index}"), "栏目重复或无效");
+        } else {
+            add_sections.push(code.clone());
+        }
+    }
+    let info_opinion =
+        body.info_opinion.as_deref().and_then(|text| check.text("/info_opinion", text, "申报信息修改意见", 1, 1000));
+    check.finish()?;
+    checked!(opinion);
+    let decision = ReturnDecision { opinion, items, add_sections, info_opinion };
+    Ok(web::Json(reviews::return_declaration(&state, &user, &id, decision, expected, ip.0).await?.into()))
+}

@@ -1,0 +1,499 @@
+//! 数据审核: the review list, the reviewer's view, approve (审核通过, or 受理 at the bureau) and
+//! return (审核不通过 + 退回), each a single conditional transition.
+
+use std::collections::HashMap;
+
+use sea_orm::sea_query::{Expr, LikeExpr, Query};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, ExprTrait, FromQueryResult, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
+};
+use serde_json::{Value, json};
+
+use crate::auth::AuthUser;
+use crate::db;
+use crate::domain::{DeclarationStatus, IdCardNumber, Level, OrgKind, Phone, Role};
+use crate::entities::{
+    account, declaration, declaration_event, declaration_holder, declaration_item, org, series, series_level,
+};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::services::audit::{self, AuditEntry};
+use crate::services::declarations::{self, DeclarationView, EventInput};
+use crate::services::{accounts, orgs, reviewers};
+use crate::state::AppState;
+
+/// Where a declaration stands as seen from one organisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Standing {
+    /// Held here, awaiting review (待审核).
+    Pending,
+    /// Approved here, not yet reported (通过未上报).
+    Approved,
+    /// Reported up from here (已上报).
+    Reported,
+    /// Returned to the applicant (已退回).
+    Returned,
+    /// Accepted by the bureau (已受理).
+    Accepted,
+}
+
+impl Standing {
+    pub fn label(self) -> &'static str {
+        match self {
+            Standing::Pending => "待审核",
+            Standing::Approved => "通过未上报",
+            Standing::Reported => "已上报",
+            Standing::Returned => "已退回",
+            Standing::Accepted => "已受理",
+        }
+    }
+
+    pub fn of(declaration: &declaration::Model, org_id: &str) -> Self {
+        Self::from_parts(&declaration.status, declaration.holder_org_id.as_deref(), org_id)
+    }
+
+    fn from_parts(status: &str, holder_org_id: Option<&str>, org_id: &str) -> Self {
+        let here = holder_org_id == Some(org_id);
+        match DeclarationStatus::parse(status).unwrap_or(DeclarationStatus::Draft) {
+            DeclarationStatus::Accepted => Standing::Accepted,
+            DeclarationStatus::Returned | DeclarationStatus::Draft => Standing::Returned,
+            DeclarationStatus::Pending if here => Standing::Pending,
+            DeclarationStatus::Approved if here => Standing::Approved,
+            DeclarationStatus::Pending | DeclarationStatus::Approved => Standing::Reported,
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct ReviewFilter {
+    pub standing: Option<Standing>,
+    pub year: Option<i32>,
+    pub level: Option<Level>,
+    pub series: Option<String>,
+    /// Part of the applicant's name.
+    pub q: Option<String>,
+}
+
+/// One row of the review list.
+pub struct ReviewRow {
+    pub declaration: declaration::Model,
+    pub standing: Standing,
+    pub employer: Option<org::Model>,
+    pub holder: Option<org::Model>,
+    pub series_name: String,
+    pub title_name: String,
+    pub id_number: Option<IdCardNumber>,
+    pub phone: Option<Phone>,
+}
+
+/// The caller's organisation, for org admins and reviewers only.
+fn member_org(user: &AuthUser) -> AppResult<&str> {
+    user.require(&[Role::OrgAdmin, Role::Reviewer])?;
+    user.org()
+}
+
+fn reached_by(org_id: &str) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .column(declaration_holder::Column::DeclarationId)
+        .from(declaration_holder::Entity)
+        .and_where(Expr::col(declaration_holder::Column::OrgId).eq(org_id))
+        .to_owned()
+}
+
+/// Declarations held by, or reported from, the caller's organisation; a fixed number of
+/// queries whatever the page size.
+pub async fn list(
+    state: &AppState,
+    user: &AuthUser,
+    filter: ReviewFilter,
+    page: u64,
+    page_size: u64,
+) -> AppResult<(Vec<ReviewRow>, u64)> {
+    let org_id = member_org(user)?.to_string();
+    let held = declaration::Column::HolderOrgId.eq(org_id.clone());
+    let reached = declaration::Column::Id.in_subquery(reached_by(&org_id));
+    let mut query = declaration::Entity::find();
+    query = match filter.standing {
+        Some(Standing::Pending) => {
+            query.filter(held).filter(declaration::Column::Status.eq(DeclarationStatus::Pending.as_str()))
+        }
+        Some(Standing::Approved) => {
+            query.filter(held).filter(declaration::Column::Status.eq(DeclarationStatus::Approved.as_str()))
+        }
+        Some(Standing::Reported) => {
+            query.filter(reached).filter(declaration::Column::HolderOrgId.ne(org_id.clone())).filter(
+                declaration::Column::Status
+                    .is_in([DeclarationStatus::Pending.as_str(), DeclarationStatus::Approved.as_str()]),
+            )
+        }
+        Some(Standing::Returned) => {
+            query.filter(reached).filter(declaration::Column::Status.eq(DeclarationStatus::Returned.as_str()))
+        }
+        Some(Standing::Accepted) => {
+            query.filter(reached).filter(declaration::Column::Status.eq(DeclarationStatus::Accepted.as_str()))
+        }
+        None => query.filter(reached),
+    };
+    if let Some(year) = filter.year {
+        query = query.filter(declaration::Column::Year.eq(year));
+    }
+    if let Some(level) = filter.level {
+        query = query.filter(declaration::Column::Level.eq(level.as_str()));
+    }
+    if let Some(series) = &filter.series {
+        query = query.filter(declaration::Column::SeriesCode.eq(series.as_str()));
+    }
+    if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        let pattern = format!("%{}%", q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        query = query.filter(Expr::col(declaration::Column::ApplicantName).like(LikeExpr::new(pattern).escape('\\')));
+    }
+    let paginator = query
+        .order_by_desc(declaration::Column::UpdatedAt)
+        .order_by_desc(declaration::Column::Id)
+        .paginate(&state.db, page_size);
+    let total = paginator.num_items().await?;
+    let rows = paginator.fetch_page(page - 1).await?;
+    Ok((rows_with_names(state, &org_id, rows).await?, total))
+}
+
+async fn rows_with_names(state: &AppState, org_id: &str, rows: Vec<declaration::Model>) -> AppResult<Vec<ReviewRow>> {
+    let db = &state.db;
+    let org_ids = rows.iter().flat_map(|d| std::iter::once(d.org_id.clone()).chain(d.holder_org_id.clone()));
+    let orgs = orgs::by_ids(db, org_ids).await?;
+    let person_ids: Vec<String> = rows.iter().map(|d| d.person_id.clone()).collect();
+    let people: HashMap<String, account::Model> = if person_ids.is_empty() {
+        HashMap::new()
+    } else {
+        account::Entity::find()
+            .filter(account::Column::Id.is_in(person_ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|a| (a.id.clone(), a))
+            .collect()
+    };
+    let (series_names, titles) = catalogue_names(db).await?;
+    rows.into_iter()
+        .map(|declaration| {
+            let person = people.get(&declaration.person_id);
+            Ok(ReviewRow {
+                standing: Standing::of(&declaration, org_id),
+                employer: orgs.get(&declaration.org_id).cloned(),
+                holder: declaration.holder_org_id.as_ref().and_then(|id| orgs.get(id).cloned()),
+                series_name: series_names.get(&declaration.series_code).cloned().unwrap_or_default(),
+                title_name: titles
+                    .get(&(declaration.series_code.clone(), declaration.level.clone()))
+                    .cloned()
+                    .unwrap_or_default(),
+                id_number: person.map(|p| accounts::account_id_number(state, p)).transpose()?.flatten(),
+                phone: person.map(|p| accounts::account_phone(state, p)).transpose()?.flatten(),
+                declaration,
+            })
+        })
+        .collect()
+}
+
+type Names = (HashMap<String, String>, HashMap<(String, String), String>);
+
+async fn catalogue_names(db: &impl ConnectionTrait) -> AppResult<Names> {
+    let series_names = series::Entity::find().all(db).await?.into_iter().map(|s| (s.code, s.name)).collect();
+    let titles = series_level::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|l| ((l.series_code, l.level), l.title_name))
+        .collect();
+    Ok((series_names, titles))
+}
+
+/// The reviewer's view of one declaration, with its history.
+pub struct ReviewView {
+    pub view: DeclarationView,
+    pub standing: Standing,
+    pub events: Vec<declaration_event::Model>,
+    /// Whether the caller may approve or return it now.
+    pub can_review: bool,
+    /// Whether the caller's organisation may report it now.
+    pub can_report: bool,
+}
+
+pub async fn get(state: &AppState, user: &AuthUser, id: &str) -> AppResult<ReviewView> {
+    let org_id = member_org(user)?;
+    let declaration =
+        declaration::Entity::find_by_id(id.to_string()).one(&state.db).await?.ok_or(AppError::NotFound)?;
+    if !declarations::reached(&state.db, id, org_id).await? {
+        return Err(AppError::NotFound);
+    }
+    let standing = Standing::of(&declaration, org_id);
+    let own_org = org::Entity::find_by_id(org_id.to_string()).one(&state.db).await?.ok_or(AppError::NotFound)?;
+    let events = declarations::history(&state.db, id).await?;
+    let view = declarations::load_view(state, &state.db, declaration).await?;
+    let reviewable = matches!(standing, Standing::Pending | Standing::Approved);
+    Ok(ReviewView {
+        can_review: user.role == Role::Reviewer && reviewable,
+        can_report: standing == Standing::Approved && own_org.kind != OrgKind::Hrss.as_str(),
+        view,
+        standing,
+        events,
+    })
+}
+
+/// Checks that the caller is a real-name reviewer of the organisation holding the declaration.
+/// Strangers get 404; an org admin gets 403 saying a reviewer must act (提示1); a declaration that
+/// has moved on from the caller's organisation is 409.
+async fn holder_reviewer(
+    tx: &DatabaseTransaction,
+    user: &AuthUser,
+    id: &str,
+    expected_version: Option<i32>,
+) -> AppResult<(declaration::Model, org::Model)> {
+    let org_id = member_org(user)?;
+    let declaration = declaration::Entity::find_by_id(id.to_string()).one(tx).await?.ok_or(AppError::NotFound)?;
+    if !declarations::reached(tx, id, org_id).await? {
+        return Err(AppError::NotFound);
+    }
+    if user.role != Role::Reviewer {
+        return Err(if reviewers::has_active_reviewer(tx, org_id).await? {
+            AppError::forbidden("reviewer_required", "请使用实名制审核人员账号进行审核")
+        } else {
+            no_reviewer()
+        });
+    }
+    if expected_version.is_some_and(|expected| expected != declaration.version) {
+        return Err(lost_race(expected_version));
+    }
+    if declaration.holder_org_id.as_deref() != Some(org_id) {
+        return Err(AppError::conflict("not_held_here", "该申报当前不在本单位（已上报或已退回），不能审核"));
+    }
+    let own = org::Entity::find_by_id(org_id.to_string()).one(tx).await?.ok_or(AppError::NotFound)?;
+    Ok((declaration, own))
+}
+
+/// Another reviewer acted first: 412 when the caller named the version it saw, else 409.
+fn lost_race(expected_version: Option<i32>) -> AppError {
+    match expected_version {
+        Some(_) => AppError::PreconditionFailed("该申报已被其他审核人员处理或已修改，请刷新后再审核".into()),
+        None => AppError::conflict("already_reviewed", "该申报已被审核或状态已变化，请刷新后再试"),
+    }
+}
+
+/// 提示1: without a registered real-name reviewer an organisation can neither review nor report.
+pub fn no_reviewer() -> AppError {
+    AppError::forbidden(
+        "no_real_name_reviewer",
+        "单位须先按提示录入实名制审核人员信息（审核人员），否则无法对数据进行审核上报",
+    )
+}
+
+/// 审核通过: `approved` here (通过未上报), or `accepted` (受理) at a bureau. Only from `pending`.
+/// `expected_version` (from `If-Match`) makes the decision conditional on what the reviewer saw.
+pub async fn approve(
+    state: &AppState,
+    user: &AuthUser,
+    id: &str,
+    opinion: Option<String>,
+    expected_version: Option<i32>,
+    ip: Option<String>,
+) -> AppResult<ReviewView> {
+    let tx = db::begin_write(&state.db).await?;
+    let (declaration, own) = holder_reviewer(&tx, user, id, expected_version).await?;
+    let bureau = own.kind == OrgKind::Hrss.as_str();
+    let next = if bureau { DeclarationStatus::Accepted } else { DeclarationStatus::Approved };
+    let moved = declaration::Entity::update_many()
+        .col_expr(declaration::Column::Status, Expr::value(next.as_str()))
+        .col_expr(declaration::Column::Version, Expr::col(declaration::Column::Version).add(1))
+        .col_expr(declaration::Column::UpdatedAt, Expr::value(db::now()))
+        .filter(declaration::Column::Id.eq(id))
+        .filter(declaration::Column::HolderOrgId.eq(own.id.clone()))
+        .filter(declaration::Column::Status.eq(DeclarationStatus::Pending.as_str()))
+        .filter(declaration::Column::Version.eq(declaration.version))
+        .exec(&tx)
+        .await?;
+    if moved.rows_affected == 0 {
+        return Err(lost_race(expected_version));
+    }
+    clear_return_marks(&tx, id).await?;
+    let action = if bureau { "accept" } else { "approve" };
+    declarations::record_event(
+        &tx,
+        EventInput::new(id, action, &user.id, &user.real_name).org(&own.id, &own.name).opinion(opinion.clone()),
+    )
+    .await?;
+    audit::record(
+        &tx,
+        AuditEntry::new(if bureau { "declaration_accepted" } else { "declaration_approved" }, true)
+            .actor(&user.id, &user.real_name, Some(&own.id))
+            .object("declaration", id)
+            .ip(ip),
+    )
+    .await?;
+    tx.commit().await?;
+    get(state, user, id).await
+}
+
+async fn clear_return_marks(tx: &DatabaseTransaction, id: &str) -> Result<(), sea_orm::DbErr> {
+    declaration_item::Entity::update_many()
+        .col_expr(declaration_item::Column::Flagged, Expr::value(false))
+        .col_expr(declaration_item::Column::ReviewOpinion, Expr::value(Option::<String>::None))
+        .col_expr(declaration_item::Column::ChangedAfterReturn, Expr::value(false))
+        .col_expr(declaration_item::Column::AddedAfterReturn, Expr::value(false))
+        .filter(declaration_item::Column::DeclarationId.eq(id))
+        .exec(tx)
+        .await?;
+    Ok(())
+}
+
+pub struct ReturnDecision {
+    pub opinion: String,
+    /// (item id, opinion): the items the applicant must modify (修改).
+    pub items: Vec<(String, String)>,
+    /// Sections the applicant may add items to (新增).
+    pub add_sections: Vec<String>,
+    /// When set, 申报信息 is unlocked too, with this opinion.
+    pub info_opinion: Option<String>,
+}
+
+/// 审核不通过 + 退回: straight back to the applicant with the opinions; from `pending` or from
+/// `approved` not yet reported (提示3).
+pub async fn return_declaration(
+    state: &AppState,
+    user: &AuthUser,
+    id: &str,
+    decision: ReturnDecision,
+    expected_version: Option<i32>,
+    ip: Option<String>,
+) -> AppResult<ReviewView> {
+    let tx = db::begin_write(&state.db).await?;
+    let (declaration, own) = holder_reviewer(&tx, user, id, expected_version).await?;
+    let items =
+        declaration_item::Entity::find().filter(declaration_item::Column::DeclarationId.eq(id)).all(&tx).await?;
+    let template = crate::services::forms::by_id(&tx, &declaration.template_id).await?;
+    let mut errors = Vec::new();
+    for (index, (item_id, _)) in decision.items.iter().enumerate() {
+        if !items.iter().any(|i| &i.id == item_id) {
+            errors.push(FieldError::new(format!("/items/{index}/item_id"), "该条目不属于此申报"));
+        }
+    }
+    for (index, code) in decision.add_sections.iter().enumerate() {
+        if template.body.section(code).is_none() {
+            errors.push(FieldError::new(format!("/add_sections/{index}"), "该系列表单没有此栏目"));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::fields(errors));
+    }
+    let moved = declaration::Entity::update_many()
+        .col_expr(declaration::Column::Status, Expr::value(DeclarationStatus::Returned.as_str()))
+        .col_expr(declaration::Column::HolderOrgId, Expr::value(Option::<String>::None))
+        .col_expr(declaration::Column::OpenSections, Expr::value(json!(decision.add_sections)))
+        .col_expr(declaration::Column::InfoUnlocked, Expr::value(decision.info_opinion.is_some()))
+        .col_expr(declaration::Column::ReturnOpinion, Expr::value(decision.opinion.clone()))
+        .col_expr(declaration::Column::Version, Expr::col(declaration::Column::Version).add(1))
+        .col_expr(declaration::Column::UpdatedAt, Expr::value(db::now()))
+        .filter(declaration::Column::Id.eq(id))
+        .filter(declaration::Column::HolderOrgId.eq(own.id.clone()))
+        .filter(
+            declaration::Column::Status
+                .is_in([DeclarationStatus::Pending.as_str(), DeclarationStatus::Approved.as_str()]),
+        )
+        .filter(declaration::Column::Version.eq(declaration.version))
+        .exec(&tx)
+        .await?;
+    if moved.rows_affected == 0 {
+        return Err(lost_race(expected_version));
+    }
+    clear_return_marks(&tx, id).await?;
+    for (item_id, opinion) in &decision.items {
+        declaration_item::Entity::update_many()
+            .col_expr(declaration_item::Column::Flagged, Expr::value(true))
+            .col_expr(declaration_item::Column::ReviewOpinion, Expr::value(opinion.clone()))
+            .filter(declaration_item::Column::Id.eq(item_id.as_str()))
+            .exec(&tx)
+            .await?;
+    }
+    let flagged: Vec<Value> = decision
+        .items
+        .iter()
+        .map(|(item_id, opinion)| {
+            let section = items.iter().find(|i| &i.id == item_id).map(|i| i.section.clone()).unwrap_or_default();
+            json!({"item_id": item_id, "section": section, "opinion": opinion})
+        })
+        .collect();
+    declarations::record_event(
+        &tx,
+        EventInput::new(id, "return", &user.id, &user.real_name)
+            .org(&own.id, &own.name)
+            .opinion(Some(decision.opinion))
+            .detail(
+                json!({"items": flagged, "add_sections": decision.add_sections, "info_opinion": decision.info_opinion}),
+            ),
+    )
+    .await?;
+    audit::record(
+        &tx,
+        AuditEntry::new("declaration_returned", true)
+            .actor(&user.id, &user.real_name, Some(&own.id))
+            .object("declaration", id)
+            .ip(ip),
+    )
+    .await?;
+    tx.commit().await?;
+    get(state, user, id).await
+}
+
+/// Counts of the declarations that reached the caller's organisation, by series, level and standing.
+pub struct Count {
+    pub series: String,
+    pub series_name: String,
+    pub level: String,
+    pub standing: Standing,
+    pub count: i64,
+}
+
+#[derive(Debug, FromQueryResult)]
+struct CountRow {
+    series_code: String,
+    level: String,
+    status: String,
+    holder_org_id: Option<String>,
+    count: i64,
+}
+
+pub async fn summary(state: &AppState, user: &AuthUser, year: Option<i32>) -> AppResult<Vec<Count>> {
+    let org_id = member_org(user)?.to_string();
+    let mut query = declaration::Entity::find()
+        .select_only()
+        .column(declaration::Column::SeriesCode)
+        .column(declaration::Column::Level)
+        .column(declaration::Column::Status)
+        .column(declaration::Column::HolderOrgId)
+        .column_as(declaration::Column::Id.count(), "count")
+        .filter(declaration::Column::Id.in_subquery(reached_by(&org_id)))
+        .group_by(declaration::Column::SeriesCode)
+        .group_by(declaration::Column::Level)
+        .group_by(declaration::Column::Status)
+        .group_by(declaration::Column::HolderOrgId);
+    if let Some(year) = year {
+        query = query.filter(declaration::Column::Year.eq(year));
+    }
+    let rows = query.into_model::<CountRow>().all(&state.db).await?;
+    let (series_names, _) = catalogue_names(&state.db).await?;
+    let mut merged: HashMap<(String, String, Standing), i64> = HashMap::new();
+    for row in rows {
+        let standing = Standing::from_parts(&row.status, row.holder_org_id.as_deref(), &org_id);
+        *merged.entry((row.series_code, row.level, standing)).or_default() += row.count;
+    }
+    let mut counts: Vec<Count> = merged
+        .into_iter()
+        .map(|((series, level, standing), count)| Count {
+            series_name: series_names.get(&series).cloned().unwrap_or_default(),
+            series,
+            level,
+            standing,
+            count,
+        })
+        .collect();
+    counts.sort_by(|a, b| (&a.series, &a.level, a.standing as u8).cmp(&(&b.series, &b.level, b.standing as u8)));
+    Ok(counts)
+}
