@@ -1,7 +1,7 @@
 // Shared fixtures: one real server per worker, pages that fail the test on console errors,
 // and screenshots of each main screen under e2e/artifacts/.
 import { test as base, expect, type Browser, type Page } from '@playwright/test'
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { artifacts, startServer, type Server } from './server'
 
@@ -24,16 +24,16 @@ export async function openAs(browser: Browser, server: Server, watch: Watch, who
   return watch.attach(await context.newPage(), who)
 }
 
-let shotNumber = 0
+/** Saves the whole page as e2e/artifacts/<name>.png. */
 export async function shot(page: Page, name: string): Promise<void> {
-  mkdirSync(artifacts, { recursive: true })
-  shotNumber += 1
-  await page.screenshot({ path: join(artifacts, `${String(shotNumber).padStart(2, '0')}-${name}.png`), fullPage: true })
+  await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true })
 }
 
 export const test = base.extend<{ watch: Watch }, { server: Server }>({
   server: [
     async ({}, use) => {
+      rmSync(artifacts, { recursive: true, force: true })
+      mkdirSync(artifacts, { recursive: true })
       const server = await startServer()
       await use(server)
       await server.stop()

@@ -97,3 +97,40 @@ export async function newDeclaration(page: Page, o: { series: string; level: Reg
   await form.getByTestId('create-declaration').click()
   await expect(page.getByTestId('declaration-head')).toBeVisible()
 }
+
+/** 职称申报数据审核: open the declaration of `applicant` in the list (filtered by 审核状态). */
+export async function openReview(page: Page, applicant: string, status = '待审核'): Promise<void> {
+  await menu(page, '职称申报数据审核')
+  await pick(page, page.getByTestId('filter-status'), new RegExp(`^${status}$`))
+  await page.getByTestId('filter-search').click()
+  await row(page, 'reviews-table', applicant).getByTestId('open-review').click()
+  await expect(page.getByTestId('review-actions')).toContainText(applicant)
+}
+
+/** 审核通过 with an opinion. */
+export async function approveReview(page: Page, opinion: string, done = '审核通过'): Promise<void> {
+  await page.getByTestId('review-approve').click()
+  await page.locator('.el-message-box textarea').fill(opinion)
+  await confirmBox(page)
+  await expect(page.locator('.el-message--success', { hasText: done })).toBeVisible()
+}
+
+/** 职称申报数据上报: 年度, 申报级别, 职称系列, 查询, tick the row, 数据上报, confirm; the result names the parent. */
+export async function reportUp(page: Page, o: { year: string; level: string; series: string; applicant: string; to: string }): Promise<void> {
+  await menu(page, '职称申报数据上报')
+  const year = page.getByTestId('filter-year').locator('input')
+  await year.click()
+  await year.fill(o.year)
+  await year.press('Enter')
+  await page.keyboard.press('Escape')
+  await pick(page, page.getByTestId('filter-level'), new RegExp(`^${o.level}$`))
+  await pick(page, page.getByTestId('filter-series'), new RegExp(`^${o.series}$`))
+  await page.getByTestId('filter-search').click()
+  const line = row(page, 'report-table', o.applicant)
+  await line.locator('.el-checkbox').click()
+  await page.getByTestId('report-submit').click()
+  await expect(page.locator('.el-message-box')).toContainText('1 条')
+  await confirmBox(page)
+  await expect(page.getByTestId('report-summary')).toContainText(`已上报 1 条至 ${o.to}`)
+  await expect(page.getByTestId('report-outcomes')).toContainText(`${o.applicant}：上报成功`)
+}

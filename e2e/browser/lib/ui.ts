@@ -37,3 +37,8 @@ export async function confirmBox(page: Page): Promise<void> {
 export function row(page: Page, table: string, text: string | RegExp): Locator {
   return page.getByTestId(table).locator('.el-table__body-wrapper tr', { hasText: text })
 }
+
+/** The year in Beijing, which is the SPA's default declaration year. */
+export function beijingYear(offset = 0): string {
+  return String(Number(new Intl.DateTimeFormat('en', { timeZone: 'Asia/Shanghai', year: 'numeric' }).format(new Date())) + offset)
+}

@@ -27,7 +27,6 @@ export const titleReviewMenu: MenuEntry[] = [
 export function homeOf(me: Me): string {
   if (me.role === 'person') return '/declarations'
   if (me.role === 'admin') return '/admin/audit'
-  if (me.org?.kind === 'hrss') return '/path-audits'
-  if (me.role === 'reviewer') return '/reviews'
-  return '/paths'
+  if (me.org?.kind === 'hrss') return '/bureau'
+  return '/reviews'
 }

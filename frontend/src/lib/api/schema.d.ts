@@ -617,6 +617,124 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organisation's report history, newest first. */
+        get: operations["list_reports"];
+        put?: never;
+        /**
+         * 数据上报: all ticked declarations move, in one transaction, to the parent of the approved path
+         *     for their series and level, where they are `pending`. If any is not eligible nothing moves and
+         *     `errors` names each (`/declaration_ids/<index>`). Send an `Idempotency-Key` header to make
+         *     retries safe; retrying exactly the same batch without one also returns the first report (200).
+         */
+        post: operations["create_report"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Declarations held by, or reported from, the caller's organisation. ID numbers and phones are masked. */
+        get: operations["list_reviews"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reviews/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Counts of the declarations that reached the caller's organisation, by series, level and standing
+         *     (the bureau's overview of what it accepted).
+         */
+        get: operations["review_summary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reviews/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The declaration as a reviewer sees it: items, evidence, the changes since a return, the history. */
+        get: operations["get_review"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reviews/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 审核通过: `approved` here (通过未上报; not sent anywhere yet), or `accepted` (受理) at the bureau.
+         *     Only a real-name reviewer of the organisation holding it; only while `pending`. Send
+         *     `If-Match: <version>` to decide only if nobody changed it since it was read (else 412).
+         */
+        post: operations["approve_review"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reviews/{id}/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 审核不通过 + 退回: straight back to the applicant (直接退回到申报人个人账号), from `pending` or from
+         *     `approved` not yet reported (提示3). `If-Match` works as for approve.
+         */
+        post: operations["return_review"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/series": {
         parameters: {
             query?: never;
@@ -675,6 +793,9 @@ export interface components {
              */
             series: string;
         };
+        ApproveRequest: {
+            opinion?: string | null;
+        };
         AttachmentDto: {
             /**
              * @description Decided by the file's content, not its name.
@@ -706,6 +827,15 @@ export interface components {
         ChangePasswordRequest: {
             current_password: string;
             new_password: string;
+        };
+        CountDto: {
+            /** Format: int64 */
+            count: number;
+            level: string;
+            series: string;
+            series_name: string;
+            standing: components["schemas"]["Standing"];
+            standing_label: string;
         };
         CreateDeclarationRequest: {
             /** @description An earlier declaration of the same person to copy (采用往年申报信息). */
@@ -874,6 +1004,11 @@ export interface components {
             review?: components["schemas"]["ItemReviewDto"] | null;
             /** @example education */
             section: string;
+        };
+        ItemOpinion: {
+            item_id: string;
+            /** @description What must be modified (修改). */
+            opinion: string;
         };
         /** @description The reviewer's mark on an item after a return. */
         ItemReviewDto: {
@@ -1070,6 +1205,65 @@ export interface components {
             /** Format: int64 */
             total: number;
         };
+        /** @description One page of a list, with the total across all pages. */
+        Page_ReportDto: {
+            items: {
+                actor_name: string;
+                /** Format: int32 */
+                count: number;
+                /** Format: date-time */
+                created_at: string;
+                declaration_ids: string[];
+                id: string;
+                to_org_id: string;
+                to_org_name: string;
+            }[];
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            page_size: number;
+            /** Format: int64 */
+            total: number;
+        };
+        /** @description One page of a list, with the total across all pages. */
+        Page_ReviewRowDto: {
+            items: {
+                applicant_name: string;
+                holder_org_id?: string | null;
+                holder_org_name?: string | null;
+                id: string;
+                /** @description Masked, e.g. `110105********002X`. */
+                id_number_masked: string;
+                kind: components["schemas"]["DeclarationKind"];
+                kind_label: string;
+                level: components["schemas"]["Level"];
+                level_label: string;
+                org_id: string;
+                org_name: string;
+                /** @description Masked, e.g. `138****8000`. */
+                phone_masked: string;
+                series: string;
+                series_name: string;
+                specialty: string;
+                /** @description Where it stands for the caller's organisation. */
+                standing: components["schemas"]["Standing"];
+                standing_label: string;
+                status: components["schemas"]["DeclarationStatus"];
+                /** Format: date-time */
+                submitted_at?: string | null;
+                title_name: string;
+                /** Format: date-time */
+                updated_at: string;
+                /** Format: int32 */
+                year: number;
+            }[];
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            page_size: number;
+            /** Format: int64 */
+            total: number;
+        };
         PathDto: {
             /** Format: date-time */
             created_at: string;
@@ -1190,11 +1384,77 @@ export interface components {
             /** @description Why the application is wrong; shown to the applicant. */
             reason: string;
         };
+        ReportDto: {
+            actor_name: string;
+            /** Format: int32 */
+            count: number;
+            /** Format: date-time */
+            created_at: string;
+            declaration_ids: string[];
+            id: string;
+            to_org_id: string;
+            to_org_name: string;
+        };
+        ReportRequest: {
+            /** @description The ticked declarations, 1 to 1000. */
+            declaration_ids: string[];
+        };
         ResetPasswordRequest: {
             account: string;
             /** @example 123456 */
             code: string;
             new_password: string;
+        };
+        ReturnRequest: {
+            /** @description Section codes the applicant may add items to (新增). */
+            add_sections?: string[];
+            /** @description When given, 申报信息 is unlocked too, with this opinion. */
+            info_opinion?: string | null;
+            /** @description Items the applicant must modify, each with its opinion. */
+            items?: components["schemas"]["ItemOpinion"][];
+            /** @description 审核不通过的原因 (required). */
+            opinion: string;
+        };
+        ReviewDto: {
+            /** @description Whether the caller's organisation may report it now. */
+            can_report: boolean;
+            /** @description Whether the caller may approve or return it now. */
+            can_review: boolean;
+            declaration: components["schemas"]["DeclarationDto"];
+            /** @description The whole history, oldest first. */
+            events: components["schemas"]["EventDto"][];
+            standing: components["schemas"]["Standing"];
+            standing_label: string;
+        };
+        ReviewRowDto: {
+            applicant_name: string;
+            holder_org_id?: string | null;
+            holder_org_name?: string | null;
+            id: string;
+            /** @description Masked, e.g. `110105********002X`. */
+            id_number_masked: string;
+            kind: components["schemas"]["DeclarationKind"];
+            kind_label: string;
+            level: components["schemas"]["Level"];
+            level_label: string;
+            org_id: string;
+            org_name: string;
+            /** @description Masked, e.g. `138****8000`. */
+            phone_masked: string;
+            series: string;
+            series_name: string;
+            specialty: string;
+            /** @description Where it stands for the caller's organisation. */
+            standing: components["schemas"]["Standing"];
+            standing_label: string;
+            status: components["schemas"]["DeclarationStatus"];
+            /** Format: date-time */
+            submitted_at?: string | null;
+            title_name: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int32 */
+            year: number;
         };
         ReviewerDto: {
             /** Format: date-time */
@@ -1256,6 +1516,11 @@ export interface components {
             id: string;
             name: string;
         };
+        /**
+         * @description Where a declaration stands as seen from one organisation.
+         * @enum {string}
+         */
+        Standing: "pending" | "approved" | "reported" | "returned" | "accepted";
         TokenResponse: {
             access_token: string;
             /**
@@ -1300,6 +1565,8 @@ export interface components {
              */
             file: string;
         };
+        /** @description Not defined by the server's document; typed as unknown. */
+        Direction: unknown;
     };
     responses: never;
     parameters: never;
@@ -3269,6 +3536,423 @@ export interface operations {
                 };
             };
             /** @description Missing reason */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_reports: {
+        parameters: {
+            query?: {
+                /** @description `sent` (default): reports this organisation made; `received`: reports made to it. */
+                direction?: components["schemas"]["Direction"];
+                /** @description 1-based page number. */
+                page?: number;
+                /** @description Items per page, at most 100. */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ReportDto"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_report: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retried request return the first answer */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportRequest"];
+            };
+        };
+        responses: {
+            /** @description A retry of a report already made */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportDto"];
+                };
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportDto"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No real-name reviewer registered (提示1), or not an org account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A declaration changed during the report */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Some declarations are not eligible; nothing moved */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_reviews: {
+        parameters: {
+            query?: {
+                /** @description 审核状态 as seen from the caller's organisation; `approved` is 通过未上报. */
+                status?: components["schemas"]["Standing"];
+                year?: number;
+                level?: components["schemas"]["Level"];
+                /** @description Series code. */
+                series?: string;
+                /** @description Part of the applicant's name. */
+                q?: string;
+                /** @description 1-based page number. */
+                page?: number;
+                /** @description Items per page, at most 100. */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ReviewRowDto"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an organisation account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    review_summary: {
+        parameters: {
+            query?: {
+                year?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CountDto"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_review: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewDto"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Never reached the caller's organisation */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    approve_review: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The declaration `version` the reviewer saw */
+                "If-Match"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApproveRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewDto"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a real-name reviewer, or the organisation has none (提示1) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Already reviewed, or no longer held here */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Changed since the version in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    return_review: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The declaration `version` the reviewer saw */
+                "If-Match"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReturnRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewDto"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Changed since the version in If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No opinion, an item of another declaration, an unknown section */
             422: {
                 headers: {
                     [name: string]: unknown;
