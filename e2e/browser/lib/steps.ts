@@ -51,13 +51,24 @@ export async function applyPath(page: Page, series: string, level: RegExp, paren
   await expect(row(page, 'paths-table', parentName).first()).toContainText('待审核')
 }
 
-/** 单位路径审核 → 审核通过 the pending path of an applicant. */
-export async function approvePath(page: Page, applicant: string): Promise<void> {
+/** 单位路径审核 → 审核通过 the pending path of an applicant for a series. */
+export async function approvePath(page: Page, applicant: string, series = '卫生'): Promise<void> {
   await menu(page, '单位路径审核')
-  const line = row(page, 'path-audits-table', applicant).first()
+  const line = row(page, 'path-audits-table', applicant).filter({ hasText: series }).first()
   await line.getByTestId('path-approve').click()
   await confirmBox(page)
   await expect(page.locator('.el-message--success', { hasText: '路径已开通' })).toBeVisible()
+}
+
+/** 单位路径审核 → 审核不通过 with the reason the applicant will read. */
+export async function rejectPath(page: Page, applicant: string, series: string, reason: string): Promise<void> {
+  await menu(page, '单位路径审核')
+  await row(page, 'path-audits-table', applicant).filter({ hasText: series }).first().getByTestId('path-reject').click()
+  await page.getByTestId('path-reject-confirm').click()
+  await expect(page.getByText('请输入审核不通过的原因')).toBeVisible()
+  await page.getByTestId('path-reject-reason').fill(reason)
+  await page.getByTestId('path-reject-confirm').click()
+  await expect(page.locator('.el-message--success', { hasText: '已退回路径申请' })).toBeVisible()
 }
 
 /** 审核人员 → 录入审核人员 (实名制), with its own login. */

@@ -4,7 +4,7 @@ import { test, expect, openAs, shot } from '../lib/fixtures'
 import { PASSWORD, authority, bureau, institution, nurseInfo, nurseItems, person, reviewers } from '../lib/actors'
 import { DEMO_PASSWORD } from '../lib/server'
 import { readFileSync } from 'node:fs'
-import { applyPath, approvePath, approveReview, login, newDeclaration, openReview, registerOrg, registerPerson, registerReviewer, reportUp } from '../lib/steps'
+import { applyPath, approvePath, approveReview, login, newDeclaration, openReview, registerOrg, registerPerson, registerReviewer, rejectPath, reportUp } from '../lib/steps'
 import { evidenceFiles } from '../lib/files'
 import { fillAll } from '../lib/forms'
 import { beijingYear, confirmBox, menu, pick, row } from '../lib/ui'
@@ -32,6 +32,12 @@ test('the seed story, walked through the UI', async ({ browser, server, watch })
 
     await login(hospital, institution.admin, PASSWORD)
     await hospital.getByRole('button', { name: '稍后' }).click()
+    // A wrong application first: the authority refuses it with a reason the hospital reads.
+    await applyPath(hospital, '经济', /^中级/, '医疗保障', authority.name)
+    await rejectPath(medsec, institution.name, '经济', '医院不申报经济系列，请申请卫生系列')
+    await hospital.reload()
+    await expect(row(hospital, 'paths-table', '经济')).toContainText('审核不通过')
+    await expect(row(hospital, 'paths-table', '经济')).toContainText('医院不申报经济系列')
     await applyPath(hospital, '卫生', /^中级/, '医疗保障', authority.name)
 
     await login(hrss, bureau.username, DEMO_PASSWORD)
