@@ -52,3 +52,18 @@ export const ssoRegistration = (ticket: string) =>
 
 export const ssoRegister = (body: { ticket: string; username: string; password: string; phone: string }) =>
   send<SsoTokens>('/auth/sso/register', json(body))
+
+export interface SsoOrgRegistration {
+  ticket: string
+  kind: 'enterprise' | 'institution' | 'authority' | 'township'
+  region_code: string
+  address: string
+  contact_name: string
+  contact_phone: string
+  admin_username: string
+  admin_password: string
+  /** only when the platform sent no organisation name */
+  name?: string | null
+}
+
+export const ssoRegisterOrg = (body: SsoOrgRegistration) => send<SsoTokens>('/auth/sso/register/org', json(body))
