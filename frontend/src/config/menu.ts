@@ -14,6 +14,7 @@ const notBureau = (me: Me) => me.org?.kind !== 'hrss'
 /** The 职称评审 menu, in the order of the operating guide. */
 export const titleReviewMenu: MenuEntry[] = [
   { to: '/declarations', label: 'menu.declarations', visible: (me) => me.role === 'person' },
+  { to: '/progress', label: 'menu.progress', visible: (me) => me.role === 'person' },
   { to: '/paths', label: 'menu.pathApply', visible: (me) => me.role === 'org_admin' && notBureau(me) },
   { to: '/path-audits', label: 'menu.pathAudit', visible: (me) => me.role === 'org_admin' && me.org?.kind !== 'enterprise' && me.org?.kind !== 'institution' },
   { to: '/reviewers', label: 'menu.reviewers', visible: (me) => me.role === 'org_admin' },
