@@ -13,6 +13,7 @@ export class Watch {
   attach(page: Page, who: string): Page {
     page.on('console', (message) => {
       if (message.type() === 'error' && !EXPECTED_HTTP.test(message.text())) this.errors.push(`[${who}] ${message.text()}`)
+      if (message.type() === 'warning' && process.env.ZC_SHOW_WARNINGS) console.log(`[${who}] warning: ${message.text()}`)
     })
     page.on('pageerror', (error) => this.errors.push(`[${who}] ${error.message}`))
     return page
