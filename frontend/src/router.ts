@@ -1,6 +1,7 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 import AppLayout from '@/shell/AppLayout.vue'
 import { homeOf } from '@/config/menu'
+import { t } from '@/config/i18n'
 import { useSession, type Role } from '@/lib/session'
 import { authRoutes } from '@/features/auth/routes'
 import { accountRoutes } from '@/features/account/routes'
@@ -18,6 +19,8 @@ declare module 'vue-router' {
     public?: boolean
     /** roles allowed; any logged-in account when absent */
     roles?: Role[]
+    /** i18n key of the page title */
+    title?: string
   }
 }
 
@@ -55,4 +58,8 @@ router.beforeEach(async (to) => {
   if (to.name === 'home') return homeOf(me)
   if (to.meta.roles && !to.meta.roles.includes(me.role)) return homeOf(me)
   return true
+})
+
+router.afterEach((to) => {
+  document.title = to.meta.title ? `${t(to.meta.title)} - ${t('app.title')}` : t('app.title')
 })

@@ -9,6 +9,7 @@ test('the login page is served at / and a wrong password is refused, then the ac
   await page.goto('/')
   await expect(page).toHaveURL(/\/login$/)
   await expect(page.getByRole('heading', { name: '登录' })).toBeVisible()
+  await expect(page).toHaveTitle('登录 - 职称申报评审服务平台')
   // Required fields carry the red * and say so when left empty.
   await page.getByTestId('login-submit').click()
   await expect(page.locator('.el-form-item.is-required')).toHaveCount(2)

@@ -1,5 +1,5 @@
 import type { RouteRecordRaw } from 'vue-router'
 
 export const adminRoutes: RouteRecordRaw[] = [
-  { path: 'admin/audit', name: 'admin-audit', component: () => import('./pages/AuditPage.vue'), meta: { roles: ['admin'] } },
+  { path: 'admin/audit', name: 'admin-audit', component: () => import('./pages/AuditPage.vue'), meta: { title: 'audit.title', roles: ['admin'] } },
 ]
