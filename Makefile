@@ -62,9 +62,9 @@ check:
 fmt:
 	$(CARGO) fmt --all
 
-## bench: performance measurements (release build)
+## bench: how the review list and batch reporting scale (release build; BENCH_DATABASE_URL for PostgreSQL)
 bench:
-	@if [ -f bench/run.sh ]; then ./bench/run.sh; else echo "no benchmarks yet"; fi
+	$(CARGO) bench -p api --bench scale
 
 clean:
 	$(CARGO) clean

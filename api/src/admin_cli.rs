@@ -8,7 +8,7 @@ use crate::config::Settings;
 use crate::crypto::random_token;
 use crate::db;
 use crate::domain::{OrgKind, Password, Phone, Uscc, Username};
-use crate::entities::{account, sms_outbox};
+use crate::entities::{account, attachment, sms_outbox};
 use crate::services::accounts::{self, NewOrg};
 use crate::services::audit::{self, AuditEntry};
 use crate::state::AppState;
@@ -110,6 +110,29 @@ pub async fn sms_outbox(state: &AppState, phone: &str) -> anyhow::Result<()> {
         println!("{}\t{}", message.created_at.to_rfc3339(), message.body);
     }
     Ok(())
+}
+
+/// Checks that every attachment row points to a stored file of the recorded size.
+pub async fn check_storage(state: &AppState) -> anyhow::Result<()> {
+    use sea_orm::PaginatorTrait;
+    let mut pages = attachment::Entity::find().order_by_asc(attachment::Column::Id).paginate(&state.db, 500);
+    let (mut checked, mut broken) = (0u64, Vec::new());
+    while let Some(rows) = pages.fetch_and_next().await? {
+        for row in rows {
+            checked += 1;
+            match state.storage.size_of(&row.storage_key).await? {
+                Some(size) if i64::try_from(size).ok() == Some(row.size) => {}
+                found => broken
+                    .push(format!("{} ({}): stored size {found:?}, recorded {}", row.id, row.storage_key, row.size)),
+            }
+        }
+    }
+    if broken.is_empty() {
+        println!("storage intact: {checked} attachments, each with its file");
+        Ok(())
+    } else {
+        anyhow::bail!("{} of {checked} attachments lack their file:\n{}", broken.len(), broken.join("\n"))
+    }
 }
 
 /// A random password that meets the policy: three classes guaranteed by the fixed prefix.

@@ -37,6 +37,8 @@ enum AdminCommand {
     ResetPassword(UsernameArg),
     /// Check that the audit log's hash chain is intact.
     VerifyAudit,
+    /// Check that every attachment row has its stored file.
+    CheckStorage,
     /// Print the messages the development SMS outbox holds for a phone, newest first.
     SmsOutbox(PhoneArg),
 }
@@ -79,6 +81,7 @@ async fn main() -> anyhow::Result<()> {
                 AdminCommand::CreateOrg(args) => admin_cli::create_org(&state, args).await?,
                 AdminCommand::ResetPassword(args) => admin_cli::reset_password(&state, &args.username).await?,
                 AdminCommand::VerifyAudit => admin_cli::verify_audit(&state).await?,
+                AdminCommand::CheckStorage => admin_cli::check_storage(&state).await?,
                 AdminCommand::SmsOutbox(args) => admin_cli::sms_outbox(&state, &args.phone).await?,
             }
         }

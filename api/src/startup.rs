@@ -65,6 +65,7 @@ fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
     let server = HttpServer::new(move || {
         App::new()
             .wrap(security_headers())
+            .wrap(from_fn(telemetry::audit_denials))
             .wrap(from_fn(telemetry::request_id))
             .wrap(TracingLogger::default())
             .app_data(data.clone())

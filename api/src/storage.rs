@@ -24,6 +24,9 @@ pub trait Storage: Send + Sync {
 
     /// Streams a stored file.
     async fn read(&self, key: &str) -> anyhow::Result<ByteStream>;
+
+    /// Whether a key is stored, with its size.
+    async fn size_of(&self, key: &str) -> anyhow::Result<Option<u64>>;
 }
 
 /// A folder on local disk: `<dir>/ab/cd/abcd…` by SHA-256, staging in `<dir>/tmp`.
@@ -36,6 +39,7 @@ impl LocalStorage {
     pub fn new(root: &Path) -> io::Result<Self> {
         let staging = root.join("tmp");
         std::fs::create_dir_all(&staging)?;
+        purge_stale(&staging, std::time::Duration::from_secs(3600))?;
         Ok(Self { root: root.to_path_buf(), staging })
     }
 
@@ -82,6 +86,29 @@ impl Storage for LocalStorage {
         let file = tokio::fs::File::open(self.path_of(key)?).await?;
         Ok(Box::pin(tokio_util::io::ReaderStream::new(file)))
     }
+
+    async fn size_of(&self, key: &str) -> anyhow::Result<Option<u64>> {
+        match tokio::fs::metadata(self.path_of(key)?).await {
+            Ok(metadata) => Ok(Some(metadata.len())),
+            Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(error) => Err(error.into()),
+        }
+    }
+}
+
+/// Removes staged files left behind by a crash (a killed process cannot clean up after itself).
+/// Only old ones: another instance sharing the folder may be mid-upload.
+fn purge_stale(staging: &Path, older_than: std::time::Duration) -> io::Result<()> {
+    for entry in std::fs::read_dir(staging)?.flatten() {
+        let stale = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|modified| modified.elapsed().is_ok_and(|age| age > older_than));
+        if stale && entry.path().extension().is_some_and(|e| e == "part") {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+    Ok(())
 }
 
 /// A file streamed into the staging folder: fully written and fsynced, hashed and measured.
@@ -179,6 +206,19 @@ mod tests {
         let result = stage(storage.staging_dir(), chunks(&[b"12345", b"67890", b"never read"]), 8).await;
         assert!(matches!(result, Err(StageError::TooLarge { limit: 8 })));
         assert_eq!(std::fs::read_dir(storage.staging_dir()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn stale_staged_files_are_purged_on_start_and_fresh_ones_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let staging = dir.path().join("tmp");
+        std::fs::create_dir_all(&staging).unwrap();
+        let old = std::fs::File::create(staging.join("old.part")).unwrap();
+        old.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(7200)).unwrap();
+        std::fs::write(staging.join("fresh.part"), b"x").unwrap();
+        LocalStorage::new(dir.path()).unwrap();
+        assert!(!staging.join("old.part").exists());
+        assert!(staging.join("fresh.part").exists());
     }
 
     #[tokio::test]

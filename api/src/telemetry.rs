@@ -40,3 +40,32 @@ pub async fn request_id(
     }
     Ok(response)
 }
+
+/// Records refused requests in the audit log: every 403, and every 401 that presented a token.
+pub async fn audit_denials(
+    request: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    let presented_token = request.headers().contains_key(actix_web::http::header::AUTHORIZATION);
+    let method = request.method().to_string();
+    let path = request.path().to_string();
+    let response = next.call(request).await?;
+    let status = response.status().as_u16();
+    if status == 403 || (status == 401 && presented_token) {
+        let state = response.request().app_data::<actix_web::web::Data<crate::state::AppState>>().cloned();
+        let user = response.request().extensions().get::<crate::auth::AuthUser>().cloned();
+        let ip = response.request().peer_addr().map(|addr| addr.ip().to_string());
+        if let Some(state) = state {
+            let mut entry = crate::services::audit::AuditEntry::new("access_denied", false)
+                .ip(ip)
+                .detail(serde_json::json!({"method": method, "path": path, "status": status}));
+            if let Some(user) = &user {
+                entry = entry.actor(&user.id, &user.real_name, user.org_id.as_deref());
+            }
+            if let Err(error) = crate::services::audit::record_alone(&state.db, entry).await {
+                tracing::error!(?error, "could not audit a denied request");
+            }
+        }
+    }
+    Ok(response)
+}

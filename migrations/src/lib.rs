@@ -8,6 +8,7 @@ mod m20261127_000002_create_catalogue_and_paths;
 mod m20261127_000003_create_declarations;
 mod m20261127_000004_seed_form_templates;
 mod m20261127_000005_create_reports;
+mod m20261127_000006_index_review_order;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000003_create_declarations::Migration),
             Box::new(m20261127_000004_seed_form_templates::Migration),
             Box::new(m20261127_000005_create_reports::Migration),
+            Box::new(m20261127_000006_index_review_order::Migration),
         ]
     }
 }

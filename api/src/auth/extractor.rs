@@ -3,7 +3,7 @@ use std::pin::Pin;
 
 use actix_web::dev::Payload;
 use actix_web::http::header::AUTHORIZATION;
-use actix_web::{FromRequest, HttpRequest, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use sea_orm::EntityTrait;
 
 use crate::domain::Role;
@@ -45,6 +45,7 @@ impl FromRequest for AuthUser {
     fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = request.app_data::<web::Data<AppState>>().cloned();
         let header = request.headers().get(AUTHORIZATION).and_then(|value| value.to_str().ok()).map(str::to_owned);
+        let request = request.clone();
         Box::pin(async move {
             let state = state.ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("AppState missing")))?;
             let missing = || AppError::unauthorized("unauthenticated", "请先登录");
@@ -64,13 +65,16 @@ impl FromRequest for AuthUser {
                 }
             }
             let role = Role::parse(&account.role).ok_or_else(expired)?;
-            Ok(AuthUser {
+            let user = AuthUser {
                 id: account.id,
                 username: account.username,
                 role,
                 real_name: account.real_name,
                 org_id: account.org_id,
-            })
+            };
+            // Lets the denial audit name who was refused.
+            request.extensions_mut().insert(user.clone());
+            Ok(user)
         })
     }
 }

@@ -189,3 +189,20 @@ async fn id_numbers_and_phones_are_stored_encrypted() {
     assert!(!stored.phone_enc.unwrap().contains(&person.phone));
     assert_eq!(app.state.crypto.decrypt(&id_enc).unwrap(), person.id_number);
 }
+
+#[tokio::test]
+async fn refused_requests_are_audited_with_who_was_refused() {
+    let app = spawn_app().await;
+    let person = app.register_person().await;
+    let token = app.token_of(&person).await;
+    assert_eq!(app.get_as(&token, "/admin/audit").await.status(), 403);
+    assert_eq!(app.get_as("forged.token.value", "/me").await.status(), 401);
+    assert_eq!(app.get("/me").await.status(), 401, "no token: not worth an entry");
+    let admin = app.admin_token().await;
+    let page: Value = app.get_as(&admin, "/admin/audit?action=access_denied").await.json().await.unwrap();
+    assert_eq!(page["total"], 2);
+    let entries = page["items"].as_array().unwrap();
+    let refused = entries.iter().find(|e| e["detail"]["status"] == 403).unwrap();
+    assert_eq!(refused["actor_id"], person.id.as_str());
+    assert_eq!(refused["detail"]["path"], "/api/v1/admin/audit");
+}
