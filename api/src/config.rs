@@ -20,6 +20,9 @@ pub struct Settings {
     pub admin: AdminSettings,
     pub demo: DemoSettings,
     pub rate_limit: RateLimitSettings,
+    /// Unified government platform login (山东省政务统一平台登录); off unless configured.
+    #[serde(default)]
+    pub sso: SsoSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -90,6 +93,123 @@ pub struct RateLimitSettings {
     pub auth_burst: u32,
 }
 
+/// One OpenID Connect issuer. SSO is on when `issuer`, `client_id` and `redirect_url` are all set.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct SsoSettings {
+    /// The issuer identifier, exactly as the provider's ID tokens carry it in `iss`.
+    pub issuer: Option<String>,
+    /// Where the discovery document lives; `{issuer}/.well-known/openid-configuration` when unset.
+    pub discovery_url: Option<String>,
+    /// Explicit endpoints instead of discovery: all three together, or none.
+    pub authorization_endpoint: Option<String>,
+    pub token_endpoint: Option<String>,
+    pub jwks_uri: Option<String>,
+    pub client_id: Option<String>,
+    /// Without a secret the platform is a public client (PKCE only).
+    pub client_secret: Option<String>,
+    /// Our callback as registered with the provider: `https://<host>/api/v1/auth/sso/callback`.
+    pub redirect_url: Option<String>,
+    /// Space- or comma-separated; `openid` is always requested.
+    pub scopes: String,
+    /// The button label the SPA shows.
+    pub display_name: String,
+    /// The claim with a person's 18-digit ID number.
+    pub id_number_claim: String,
+    /// The claim with an organisation's unified social credit code; present means a legal-person login.
+    pub uscc_claim: String,
+    /// The claim with the person's real name.
+    pub name_claim: String,
+    /// The claim with the organisation's name, for legal-person logins.
+    pub org_name_claim: String,
+    /// Prefix of the browser redirects to the SPA (`/sso/complete`, `/sso/register`, `/login`);
+    /// empty means the SPA is served from the same origin as the API.
+    pub frontend_url: String,
+    /// How long a started login may take at the provider.
+    pub login_ttl_secs: i64,
+    /// Lifetime of the one-time login code handed to the SPA (at most 300).
+    pub code_ttl_secs: i64,
+    /// Lifetime of a registration ticket (at most 300).
+    pub ticket_ttl_secs: i64,
+    /// Timeout of each request to the provider.
+    pub http_timeout_secs: u64,
+    /// How long discovery and JWKS are cached; an unknown signing key refreshes them at once.
+    pub metadata_ttl_secs: u64,
+}
+
+impl Default for SsoSettings {
+    fn default() -> Self {
+        Self {
+            issuer: None,
+            discovery_url: None,
+            authorization_endpoint: None,
+            token_endpoint: None,
+            jwks_uri: None,
+            client_id: None,
+            client_secret: None,
+            redirect_url: None,
+            scopes: "openid profile".into(),
+            display_name: "山东省政务统一平台".into(),
+            id_number_claim: "id_number".into(),
+            uscc_claim: "uscc".into(),
+            name_claim: "name".into(),
+            org_name_claim: "org_name".into(),
+            frontend_url: String::new(),
+            login_ttl_secs: 600,
+            code_ttl_secs: 120,
+            ticket_ttl_secs: 300,
+            http_timeout_secs: 10,
+            metadata_ttl_secs: 3600,
+        }
+    }
+}
+
+impl SsoSettings {
+    /// True when the issuer, client and callback are configured.
+    pub fn enabled(&self) -> bool {
+        [&self.issuer, &self.client_id, &self.redirect_url]
+            .iter()
+            .all(|value| value.as_deref().is_some_and(|v| !v.trim().is_empty()))
+    }
+
+    fn check(&self, production: bool) -> anyhow::Result<()> {
+        let configured = [&self.issuer, &self.client_id, &self.redirect_url]
+            .iter()
+            .filter(|value| value.as_deref().is_some_and(|v| !v.trim().is_empty()))
+            .count();
+        if configured != 0 && configured != 3 {
+            bail!(
+                "sso needs issuer, client_id and redirect_url together (APP__SSO__ISSUER, …CLIENT_ID, …REDIRECT_URL)"
+            );
+        }
+        let explicit = [&self.authorization_endpoint, &self.token_endpoint, &self.jwks_uri];
+        let explicit_count = explicit.iter().filter(|value| value.is_some()).count();
+        if explicit_count != 0 && explicit_count != 3 {
+            bail!("sso endpoints go together: authorization_endpoint, token_endpoint and jwks_uri");
+        }
+        if explicit_count == 3 && self.discovery_url.is_some() {
+            bail!("sso: give either discovery_url or the explicit endpoints, not both");
+        }
+        if !(1..=600).contains(&self.login_ttl_secs) {
+            bail!("sso.login_ttl_secs must be between 1 and 600");
+        }
+        if !(1..=300).contains(&self.code_ttl_secs) || !(1..=300).contains(&self.ticket_ttl_secs) {
+            bail!("sso.code_ttl_secs and sso.ticket_ttl_secs must be between 1 and 300");
+        }
+        if self.http_timeout_secs == 0 {
+            bail!("sso.http_timeout_secs must be positive");
+        }
+        // Codes and ID tokens travel these URLs: plain HTTP is for a provider on this machine.
+        if production && self.enabled() {
+            let urls = [&self.issuer, &self.redirect_url, &self.discovery_url, &self.token_endpoint, &self.jwks_uri];
+            if urls.iter().filter_map(|url| url.as_deref()).any(|url| !url.starts_with("https://")) {
+                bail!("production sso URLs must use https");
+            }
+        }
+        Ok(())
+    }
+}
+
 impl Settings {
     /// Loads the settings for `APP_PROFILE` (default `development`) from `./config` and the environment.
     pub fn load() -> anyhow::Result<Self> {
@@ -141,6 +261,7 @@ impl Settings {
         if self.auth.otp_ttl_secs <= 0 || self.auth.otp_ttl_secs > 600 {
             bail!("auth.otp_ttl_secs must be between 1 and 600");
         }
+        self.sso.check(self.is_production())?;
         if self.is_production() {
             if self.auth.jwt_secret.as_deref().is_none_or(|s| s.len() < 32) {
                 bail!("production needs APP__AUTH__JWT_SECRET of at least 32 characters");

@@ -29,6 +29,7 @@ use crate::rate_limit::AuthLimiter;
         (name = "attachments", description = "证明材料"),
         (name = "reviews", description = "职称申报数据审核"),
         (name = "reports", description = "职称申报数据上报"),
+        (name = "sso", description = "山东省政务统一平台登录（OpenID Connect）"),
     )
 )]
 pub struct ApiDoc;

@@ -8,6 +8,7 @@ use crate::auth::tokens::JwtKeys;
 use crate::config::Settings;
 use crate::crypto::FieldCrypto;
 use crate::services::sms::SmsSender;
+use crate::services::sso::SsoProvider;
 use crate::storage::{LocalStorage, Storage};
 
 #[derive(Clone)]
@@ -18,6 +19,8 @@ pub struct AppState {
     pub crypto: Arc<FieldCrypto>,
     pub sms: Arc<dyn SmsSender>,
     pub storage: Arc<dyn Storage>,
+    /// The unified platform's OpenID provider; `None` when SSO is not configured.
+    pub sso: Option<Arc<SsoProvider>>,
 }
 
 impl AppState {
@@ -26,6 +29,7 @@ impl AppState {
         let crypto = Arc::new(FieldCrypto::new(&settings.data_key()?)?);
         let sms = Arc::new(crate::services::sms::OutboxSms::new(db.clone(), crypto.clone()));
         let storage = Arc::new(LocalStorage::new(&settings.storage.dir)?);
-        Ok(Self { db, settings: Arc::new(settings), jwt: Arc::new(jwt), crypto, sms, storage })
+        let sso = SsoProvider::from_settings(&settings.sso)?.map(Arc::new);
+        Ok(Self { db, settings: Arc::new(settings), jwt: Arc::new(jwt), crypto, sms, storage, sso })
     }
 }

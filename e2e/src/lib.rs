@@ -4,6 +4,8 @@
 //! database when `TEST_DATABASE_URL` is set. The binary is `target/debug/zhicheng` unless
 //! `ZHICHENG_BIN` names another; `make test` builds it first.
 
+pub mod oidc;
+
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -11,6 +13,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
+
 use serde_json::{Value, json};
 
 pub const DEMO_PASSWORD: &str = "Demo#2026zc";

@@ -9,6 +9,7 @@ mod m20261127_000003_create_declarations;
 mod m20261127_000004_seed_form_templates;
 mod m20261127_000005_create_reports;
 mod m20261127_000006_index_review_order;
+mod m20261127_090000_create_sso;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000004_seed_form_templates::Migration),
             Box::new(m20261127_000005_create_reports::Migration),
             Box::new(m20261127_000006_index_review_order::Migration),
+            Box::new(m20261127_090000_create_sso::Migration),
         ]
     }
 }

@@ -20,3 +20,6 @@ pub mod series;
 pub mod series_level;
 pub mod sms_outbox;
 pub mod specialty;
+pub mod sso_binding;
+pub mod sso_grant;
+pub mod sso_login;

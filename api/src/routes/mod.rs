@@ -13,6 +13,7 @@ pub mod paths;
 pub mod reports;
 pub mod reviewers;
 pub mod reviews;
+pub mod sso;
 
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -24,6 +25,8 @@ use crate::rate_limit::AuthLimiter;
 
 /// Mounts every API handler under the caller's scope (`/api/v1`).
 pub fn configure(config: &mut ServiceConfig, limiter: &AuthLimiter) {
+    // Before `auth`: its `/auth` scope would otherwise claim `/auth/sso/*`.
+    sso::configure(config, limiter);
     auth::configure(config, limiter);
     me::configure(config);
     admin::configure(config);

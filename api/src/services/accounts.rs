@@ -59,13 +59,34 @@ const ACTIVE: &str = "active";
 pub async fn register_person(state: &AppState, input: NewPerson, ip: Option<String>) -> AppResult<account::Model> {
     let hash = password::hash(input.password.expose().to_string()).await?;
     let tx = db::begin_write(&state.db).await?;
-    ensure_username_free(&tx, &input.username).await?;
+    let account = insert_person(state, &tx, &input, hash).await?;
+    audit::record(
+        &tx,
+        AuditEntry::new("register_person", true)
+            .actor(&account.id, &account.real_name, None)
+            .object("account", &account.id)
+            .ip(ip),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(account)
+}
+
+/// Inserts a person account inside the caller's transaction after the uniqueness checks of
+/// registration (username, ID number, phone); shared by registration and unified platform login.
+pub(crate) async fn insert_person(
+    state: &AppState,
+    tx: &DatabaseTransaction,
+    input: &NewPerson,
+    password_hash: String,
+) -> AppResult<account::Model> {
+    ensure_username_free(tx, &input.username).await?;
     let id_hash = state.crypto.index("id_number", input.id_number.as_str());
     let phone_hash = state.crypto.index("phone", input.phone.as_str());
     let taken = account::Entity::find()
         .filter(account::Column::Role.eq(Role::Person.as_str()))
         .filter(account::Column::IdNumberHash.eq(id_hash.clone()).or(account::Column::PhoneHash.eq(phone_hash.clone())))
-        .all(&tx)
+        .all(tx)
         .await?;
     if taken.iter().any(|a| a.id_number_hash.as_deref() == Some(id_hash.as_str())) {
         return Err(AppError::conflict_field(
@@ -85,17 +106,7 @@ pub async fn register_person(state: &AppState, input: NewPerson, ip: Option<Stri
         org_id: None,
         created_by: None,
     };
-    let account = insert_account(state, &tx, &input.username, hash, fields).await?;
-    audit::record(
-        &tx,
-        AuditEntry::new("register_person", true)
-            .actor(&account.id, &account.real_name, None)
-            .object("account", &account.id)
-            .ip(ip),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(account)
+    insert_account(state, tx, &input.username, password_hash, fields).await
 }
 
 /// Registers an organisation with its admin account. `hrss` bureaus come only through
@@ -129,8 +140,28 @@ async fn create_org(
 ) -> AppResult<(org::Model, account::Model)> {
     let hash = password::hash(input.admin_password.expose().to_string()).await?;
     let tx = db::begin_write(&state.db).await?;
-    ensure_username_free(&tx, &input.admin_username).await?;
-    let existing = org::Entity::find().filter(org::Column::Uscc.eq(input.uscc.as_str())).one(&tx).await?;
+    let (org, admin) = insert_org(state, &tx, input, hash, provisioned_by.map(|(id, _)| id)).await?;
+    let org_id = org.id.clone();
+    let entry = match provisioned_by {
+        Some((id, name)) => AuditEntry::new("provision_org", true).actor(id, name, None),
+        None => AuditEntry::new("register_org", true).actor(&admin.id, &admin.real_name, Some(&org_id)),
+    };
+    audit::record(&tx, entry.object("org", &org_id).ip(ip).detail(serde_json::json!({"kind": org.kind}))).await?;
+    tx.commit().await?;
+    Ok((org, admin))
+}
+
+/// Inserts an organisation with its admin account inside the caller's transaction, after the
+/// uniqueness checks of registration (username, credit code); shared with unified platform login.
+pub(crate) async fn insert_org(
+    state: &AppState,
+    tx: &DatabaseTransaction,
+    input: NewOrg,
+    password_hash: String,
+    created_by: Option<&str>,
+) -> AppResult<(org::Model, account::Model)> {
+    ensure_username_free(tx, &input.admin_username).await?;
+    let existing = org::Entity::find().filter(org::Column::Uscc.eq(input.uscc.as_str())).one(tx).await?;
     if existing.is_some() {
         return Err(AppError::conflict_field("uscc_taken", "/uscc", "该统一社会信用代码已注册"));
     }
@@ -147,22 +178,16 @@ async fn create_org(
         status: ACTIVE.to_string(),
         created_at: db::now(),
     };
-    org::Entity::insert(org::ActiveModel::from(org.clone())).exec_without_returning(&tx).await?;
+    org::Entity::insert(org::ActiveModel::from(org.clone())).exec_without_returning(tx).await?;
     let fields = AccountFields {
         role: Role::OrgAdmin,
         real_name: &input.contact_name,
         id_number: None,
         phone: Some(&input.contact_phone),
         org_id: Some(&org_id),
-        created_by: provisioned_by.map(|(id, _)| id),
+        created_by,
     };
-    let admin = insert_account(state, &tx, &input.admin_username, hash, fields).await?;
-    let entry = match provisioned_by {
-        Some((id, name)) => AuditEntry::new("provision_org", true).actor(id, name, None),
-        None => AuditEntry::new("register_org", true).actor(&admin.id, &admin.real_name, Some(&org_id)),
-    };
-    audit::record(&tx, entry.object("org", &org_id).ip(ip).detail(serde_json::json!({"kind": org.kind}))).await?;
-    tx.commit().await?;
+    let admin = insert_account(state, tx, &input.admin_username, password_hash, fields).await?;
     Ok((org, admin))
 }
 
@@ -327,7 +352,8 @@ async fn count_failure(
     Ok(locked_until)
 }
 
-async fn issue_tokens(
+/// Issues an access token and a new refresh token (of `family`, or a new session) inside `tx`.
+pub(crate) async fn issue_tokens(
     state: &AppState,
     tx: &DatabaseTransaction,
     account_id: &str,

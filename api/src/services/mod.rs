@@ -14,3 +14,4 @@ pub mod reports;
 pub mod reviewers;
 pub mod reviews;
 pub mod sms;
+pub mod sso;

@@ -17,4 +17,5 @@ mod recovery;
 mod reports;
 mod reviewers;
 mod reviews;
+mod sso;
 mod tokens;
