@@ -299,6 +299,160 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/sso/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The provider's redirect back to us (the registered `redirect_uri`).
+         * @description Verifies `state` (single use, unexpired, same browser as the login), exchanges the code with the PKCE verifier, and
+         *     verifies the ID token: signature by the provider's JWKS, `iss`, `aud == client_id`, `exp`, `nonce`.
+         *     Then it answers `302` to one of:
+         *
+         *     - `/sso/complete?code=<login code>`: signed in. The identity was bound to an account before, or
+         *       this first login bound it (a person by the verified ID number, an organisation's admin account
+         *       by the verified credit code). The SPA exchanges the one-time code at `POST /auth/sso/exchange`
+         *       within `sso.code_ttl_secs` (120 s by default).
+         *     - `/sso/register?ticket=<ticket>`: a verified identity with no account. The SPA reads it with
+         *       `GET /auth/sso/registration` and registers within 5 minutes: a person with
+         *       `POST /auth/sso/register`, an organisation with `POST /auth/sso/register/org`.
+         *     - `/login?sso_error=<code>`: refused, no session. Codes: `sso_disabled`, `invalid_state` (missing,
+         *       unknown or reused state, or another browser), `state_expired`, `access_denied` (cancelled at the provider),
+         *       `provider_error`, `provider_unavailable`, `code_rejected` (the provider refused the code: replayed,
+         *       expired or PKCE mismatch), `missing_id_token`, `bad_signature`, `wrong_issuer`, `wrong_audience`,
+         *       `token_expired`, `wrong_nonce`, `invalid_id_token`, `identity_incomplete` (no valid ID number or
+         *       credit code, or no usable name to register with), `already_bound` (the matching account is bound
+         *       to another identity), `account_disabled`, `internal_error`. Each refusal is in the audit log
+         *       as `sso_login_failed`.
+         */
+        get: operations["sso_callback"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/sso/config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether unified platform login is available, and what to call it. */
+        get: operations["sso_config"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/sso/exchange": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Exchanges the one-time login code of a unified platform login for tokens. Single use. */
+        post: operations["sso_exchange"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/sso/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Starts a unified platform login (a browser navigation, not an XHR).
+         * @description Answers `302` to the provider's authorization endpoint with `state`, `nonce` and a PKCE
+         *     `S256` challenge; the pending login is kept server-side for `sso.login_ttl_secs` and can be
+         *     used once, in this browser only: the answer sets an HttpOnly `zc_sso_browser` cookie
+         *     (path `/api/v1/auth/sso`, SameSite=Lax) that the callback must bring back. When SSO is off or the provider cannot be reached, the `302` goes to
+         *     `/login?sso_error=sso_disabled` or `/login?sso_error=provider_unavailable` instead.
+         */
+        get: operations["sso_login"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/sso/register": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Opens a person account from a registration ticket: the verified name and ID number are taken
+         *     from the platform and locked; the account is bound to the platform identity and signed in.
+         */
+        post: operations["sso_register"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/sso/register/org": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 单位注册 from an organisation's registration ticket: the verified credit code (and name, when
+         *     the platform sent one) are locked; the new admin account is bound to the platform identity and
+         *     signed in. The credit code cannot be supplied.
+         */
+        post: operations["sso_register_org"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/sso/registration": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The verified identity behind a registration ticket (does not use the ticket up). */
+        get: operations["sso_registration"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/username/forgot": {
         parameters: {
             query?: never;
@@ -491,6 +645,27 @@ export interface paths {
         /** Changes the caller's password; every session, this one included, ends. */
         post: operations["change_password"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/sso-binding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's binding to the unified platform. */
+        get: operations["get_binding"];
+        put?: never;
+        post?: never;
+        /**
+         * Removes the caller's binding. The next unified platform login binds again by the verified
+         *     ID number or credit code.
+         */
+        delete: operations["delete_binding"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1516,6 +1691,82 @@ export interface components {
             id: string;
             name: string;
         };
+        SsoBindingView: {
+            /** Format: date-time */
+            bound_at: string;
+            /** @example https://tyrz.shandong.gov.cn */
+            issuer: string;
+            /** @description The platform's identifier of the user (`sub`). */
+            subject: string;
+        };
+        SsoConfigResponse: {
+            /** @example 山东省政务统一平台 */
+            display_name: string;
+            /** @description Whether the login button should be shown. */
+            enabled: boolean;
+        };
+        SsoExchangeRequest: {
+            /** @description The one-time code from `/sso/complete?code=…`. */
+            code: string;
+        };
+        /** @enum {string} */
+        SsoIdentityKind: "person" | "org";
+        /** @description The usual login answer, plus where the SPA should go. */
+        SsoLoginResponse: {
+            access_token: string;
+            /**
+             * Format: int64
+             * @description Lifetime of the access token in seconds.
+             * @example 900
+             */
+            expires_in: number;
+            refresh_token: string;
+            /**
+             * @description The `return_to` the login was started with (a local path).
+             * @example /
+             */
+            return_to: string;
+            /** @example Bearer */
+            token_type: string;
+        };
+        SsoRegisterOrgRequest: {
+            address: string;
+            admin_password: string;
+            admin_username: string;
+            contact_name: string;
+            contact_phone: string;
+            kind: components["schemas"]["OrgKind"];
+            /** @description Only when the platform sent no organisation name; a verified name cannot be replaced. */
+            name?: string | null;
+            /**
+             * @description Administrative division code (6, 9 or 12 digits).
+             * @example 370126
+             */
+            region_code: string;
+            ticket: string;
+        };
+        SsoRegisterRequest: {
+            password: string;
+            /** @example 13800138000 */
+            phone: string;
+            ticket: string;
+            /** @example nurse_li */
+            username: string;
+        };
+        /** @description The verified identity a registration starts from; these fields cannot be changed. */
+        SsoRegistrationView: {
+            /** @example 370126********0024 */
+            id_number_masked?: string | null;
+            kind: components["schemas"]["SsoIdentityKind"];
+            org_name?: string | null;
+            /**
+             * @description The person's verified name (for an organisation: who logged in, possibly empty).
+             * @example 张护士
+             */
+            real_name: string;
+            /** @example 12370126MB00000046 */
+            uscc?: string | null;
+        };
         /**
          * @description Where a declaration stands as seen from one organisation.
          * @enum {string}
@@ -2450,6 +2701,301 @@ export interface operations {
             };
         };
     };
+    sso_callback: {
+        parameters: {
+            query?: {
+                /** @description The authorization code. */
+                code?: string;
+                /** @description The `state` this login was started with. */
+                state?: string;
+                /** @description An OAuth error code instead of a code, e.g. `access_denied`. */
+                error?: string;
+                error_description?: string;
+                /** @description The issuer (RFC 9207), when the provider sends it: must be the configured issuer. */
+                iss?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To `/sso/complete?code=…`, `/sso/register?ticket=…` or `/login?sso_error=<code>` */
+            302: {
+                headers: {
+                    /** @description Where the browser goes next */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    sso_config: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SsoConfigResponse"];
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    sso_exchange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SsoExchangeRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SsoLoginResponse"];
+                };
+            };
+            /** @description `invalid_login_code`: unknown, used or expired code */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `account_disabled` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    sso_login: {
+        parameters: {
+            query?: {
+                /**
+                 * @description A path of the SPA to return to after signing in (e.g. `/declarations`); anything that is
+                 *     not a local path becomes `/`.
+                 */
+                return_to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To the provider's authorization endpoint, or to `/login?sso_error=<code>` */
+            302: {
+                headers: {
+                    /** @description Where the browser goes next */
+                    Location?: string;
+                    /** @description `zc_sso_browser`: ties the login to this browser */
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    sso_register: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SsoRegisterRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SsoLoginResponse"];
+                };
+            };
+            /** @description Username, ID number or phone already registered, or the identity already bound */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is invalid; `invalid_ticket`; or `org_registration_required` for an organisation's identity (register it with `POST /auth/sso/register/org`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    sso_register_org: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SsoRegisterOrgRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SsoLoginResponse"];
+                };
+            };
+            /** @description Credit code or username already registered, or the identity already bound */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is invalid (the kind `hrss` included); `invalid_ticket`; or `person_registration_required` for a person's ticket */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    sso_registration: {
+        parameters: {
+            query: {
+                /** @description The ticket from `/sso/register?ticket=…`. */
+                ticket: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SsoRegistrationView"];
+                };
+            };
+            /** @description `invalid_ticket`: unknown, used or expired ticket */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     forgot_username: {
         parameters: {
             query?: never;
@@ -3082,6 +3628,76 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_binding: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SsoBindingView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not bound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_binding: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not bound */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
