@@ -5,7 +5,7 @@ BIN := target/debug/zhicheng
 # Set to a PostgreSQL server URL to run the integration and e2e suites on PostgreSQL too.
 TEST_DATABASE_URL ?=
 
-.PHONY: run build frontend test test-rust test-pg test-e2e test-frontend test-browser openapi client check fmt bench clean
+.PHONY: run build frontend test test-rust test-pg test-e2e test-fuzz test-frontend test-browser openapi client check fmt bench clean
 
 ## run: build the SPA and the binary, then serve on http://127.0.0.1:8080 with SQLite and demo data
 run: frontend
@@ -21,7 +21,7 @@ frontend:
 	fi
 
 ## test: every test; PostgreSQL too when TEST_DATABASE_URL is set
-test: test-rust test-pg test-e2e test-frontend test-browser
+test: test-rust test-pg test-e2e test-fuzz test-frontend test-browser
 
 test-rust:
 	$(CARGO) test --workspace --exclude e2e
@@ -39,6 +39,11 @@ test-e2e:
 		echo "== e2e suite on PostgreSQL"; \
 		TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(CARGO) test -p e2e; \
 	fi
+
+## test-fuzz: schemathesis against the served OpenAPI document, as each kind of account
+test-fuzz:
+	$(CARGO) build --bin zhicheng
+	./e2e/schemathesis/run.sh
 
 test-frontend:
 	@if [ -f frontend/package.json ]; then cd frontend && npm run test; fi

@@ -48,12 +48,67 @@ impl Modify for BearerScheme {
 
 /// Builds the document exactly as the server mounts the routes.
 pub fn document(limiter: &AuthLimiter) -> utoipa::openapi::OpenApi {
-    let (_, document) = actix_web::App::new()
+    let (_, mut document) = actix_web::App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .service(utoipa_actix_web::scope("/api/v1").configure(|config| crate::routes::configure(config, limiter)))
         .split_for_parts();
+    describe_problems(&mut document);
     document
+}
+
+/// Every error answer is `application/problem+json`, and a few can come from any operation
+/// (a malformed body, a body too large or of the wrong type, an unexpected failure): the
+/// handlers list their own statuses, this adds the shared ones once, in one place.
+fn describe_problems(document: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    let problem = || {
+        ContentBuilder::new()
+            .schema(Some(RefOr::<utoipa::openapi::schema::Schema>::Ref(Ref::from_schema_name("Problem"))))
+            .build()
+    };
+    let shared = |description: &str| {
+        ResponseBuilder::new().description(description).content("application/problem+json", problem()).build()
+    };
+    for (path, item) in document.paths.paths.iter_mut() {
+        let rate_limited = path.starts_with("/api/v1/auth/");
+        let operations = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
+        for operation in operations.into_iter().flatten() {
+            let responses = &mut operation.responses.responses;
+            for (status, response) in responses.iter_mut() {
+                if let RefOr::T(response) = response
+                    && !status.starts_with('2')
+                    && let Some(content) = response.content.shift_remove("application/json")
+                {
+                    response.content.insert("application/problem+json".into(), content);
+                }
+            }
+            let mut add = |status: &str, description: &str| {
+                responses.entry(status.into()).or_insert_with(|| RefOr::T(shared(description)));
+            };
+            add("500", "Unexpected failure; the body carries a request id and nothing internal");
+            if operation.security.as_ref().is_some_and(|s| !s.is_empty()) {
+                add("401", "No valid access token");
+                add("403", "The account's role may not do this");
+            }
+            let has_query = operation.parameters.as_ref().is_some_and(|parameters| {
+                parameters
+                    .iter()
+                    .any(|p| matches!(p, RefOr::T(p) if p.parameter_in == utoipa::openapi::path::ParameterIn::Query))
+            });
+            if has_query {
+                add("422", "A query parameter is invalid; `errors` names it");
+            }
+            if rate_limited {
+                add("429", "Too many requests from this address; `Retry-After` says when to retry");
+            }
+            if operation.request_body.is_some() {
+                add("400", "The body is not valid JSON or multipart");
+                add("413", "The body is larger than allowed");
+                add("415", "The body is not of the documented content type");
+            }
+        }
+    }
 }
 
 /// The document as committed under `openapi/openapi.json`.

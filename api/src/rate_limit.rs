@@ -40,8 +40,21 @@ pub fn auth_limiter(settings: &RateLimitSettings) -> anyhow::Result<AuthLimiter>
     let per_minute = u64::from(settings.auth_per_minute.max(1));
     GovernorConfigBuilder::default()
         .key_extractor(ClientIpKey)
-        .period(std::time::Duration::from_millis(60_000 / per_minute))
+        .period(std::time::Duration::from_nanos((60_000_000_000 / per_minute).max(1)))
         .burst_size(settings.auth_burst.max(1))
         .finish()
         .ok_or_else(|| anyhow::anyhow!("invalid rate limit settings"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn any_positive_rate_makes_a_limiter() {
+        for per_minute in [1, 60, 60_000, 600_000, u32::MAX] {
+            let settings = RateLimitSettings { auth_per_minute: per_minute, auth_burst: 10 };
+            assert!(auth_limiter(&settings).is_ok(), "{per_minute}");
+        }
+    }
 }

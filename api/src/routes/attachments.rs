@@ -102,7 +102,8 @@ pub async fn upload(
     tag = "attachments",
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "The file, as an attachment", content_type = "application/octet-stream"),
+        (status = 200, description = "The file, as an attachment, typed as stored",
+            content(("application/pdf"), ("image/jpeg"), ("image/png"))),
         (status = 401, body = Problem),
         (status = 404, body = Problem),
     )

@@ -99,6 +99,7 @@ pub async fn create_report(
 #[into_params(parameter_in = Query)]
 pub struct ReportQuery {
     /// `sent` (default): reports this organisation made; `received`: reports made to it.
+    #[param(inline)]
     pub direction: Option<Direction>,
 }
 
