@@ -49,7 +49,9 @@ test-frontend:
 	@if [ -f frontend/package.json ]; then cd frontend && npm run test; fi
 
 test-browser:
-	@if [ -f e2e/browser/package.json ]; then $(MAKE) build && cd e2e/browser && npm test; fi
+	@if [ -f e2e/browser/package.json ]; then \
+		$(MAKE) build && $(CARGO) build -p e2e --bin mock_oidc && cd e2e/browser && npm test; \
+	fi
 
 ## openapi: regenerate openapi/openapi.json from the code
 openapi:

@@ -1,0 +1,51 @@
+// Shared fixtures: one real server per worker, pages that fail the test on console errors,
+// and screenshots of each main screen under e2e/artifacts/.
+import { test as base, expect, type Browser, type Page } from '@playwright/test'
+import { mkdirSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { artifacts, startServer, type Server } from './server'
+
+/** Network 4xx answers the walk provokes on purpose (wrong password, refused upload, 422 lists …). */
+const EXPECTED_HTTP = /Failed to load resource: the server responded with a status of (400|401|404|409|413|415|422|423)/
+
+export class Watch {
+  readonly errors: string[] = []
+  attach(page: Page, who: string): Page {
+    page.on('console', (message) => {
+      if (message.type() === 'error' && !EXPECTED_HTTP.test(message.text())) this.errors.push(`[${who}] ${message.text()}`)
+      if (message.type() === 'warning' && process.env.ZC_SHOW_WARNINGS) console.log(`[${who}] warning: ${message.text()}`)
+    })
+    page.on('pageerror', (error) => this.errors.push(`[${who}] ${error.message}`))
+    return page
+  }
+}
+
+export async function openAs(browser: Browser, server: Server, watch: Watch, who: string, viewport?: { width: number; height: number }): Promise<Page> {
+  const context = await browser.newContext({ baseURL: server.base, viewport: viewport ?? { width: 1366, height: 768 }, acceptDownloads: true })
+  return watch.attach(await context.newPage(), who)
+}
+
+/** Saves the whole page as e2e/artifacts/<name>.png. */
+export async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true })
+}
+
+export const test = base.extend<{ watch: Watch }, { server: Server }>({
+  server: [
+    async ({}, use) => {
+      rmSync(artifacts, { recursive: true, force: true })
+      mkdirSync(artifacts, { recursive: true })
+      const server = await startServer()
+      await use(server)
+      await server.stop()
+    },
+    { scope: 'worker', timeout: 90_000 },
+  ],
+  watch: async ({}, use) => {
+    const watch = new Watch()
+    await use(watch)
+    expect(watch.errors, 'no console errors during the walk').toEqual([])
+  },
+})
+
+export { expect }

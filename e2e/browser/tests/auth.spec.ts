@@ -1,0 +1,138 @@
+// Login, lockout, 找回用户名/密码 with the SMS code, registration checks, the SSO entry, and the
+// screens at phone width and in English.
+import { test, expect, openAs, shot } from '../lib/fixtures'
+import { DEMO_PASSWORD } from '../lib/server'
+import { login, logout } from '../lib/ui'
+
+test('the login page is served at / and a wrong password is refused, then the account locks', async ({ browser, server, watch }) => {
+  const page = await openAs(browser, server, watch, 'visitor')
+  await page.goto('/')
+  await expect(page).toHaveURL(/\/login$/)
+  await expect(page.getByRole('heading', { name: '登录' })).toBeVisible()
+  await expect(page).toHaveTitle('登录 - 职称申报评审服务平台')
+  // Required fields carry the red * and say so when left empty.
+  await page.getByTestId('login-submit').click()
+  await expect(page.locator('.el-form-item.is-required')).toHaveCount(2)
+  await expect(page.getByText('账号为必填项')).toBeVisible()
+  await shot(page, 'login')
+
+  await page.locator('input[name="account"]').fill('jiyang_street')
+  for (let attempt = 1; attempt <= 5; attempt++) {
+    await page.locator('input[name="password"]').fill(`Wrong#${attempt}pass`)
+    await page.getByTestId('login-submit').click()
+    await expect(page.getByTestId('login-error')).toBeVisible()
+    if (attempt < 5) await expect(page.getByTestId('login-error')).toContainText('账号或密码错误')
+  }
+  await page.locator('input[name="password"]').fill(DEMO_PASSWORD)
+  await page.getByTestId('login-submit').click()
+  await expect(page.getByTestId('login-error')).toContainText('锁定')
+  await expect(page).toHaveURL(/\/login/)
+  await shot(page, 'login-locked')
+})
+
+test('找回密码 with the SMS code, then login with the new password by phone', async ({ browser, server, watch }) => {
+  const page = await openAs(browser, server, watch, 'nurse')
+  await page.goto('/login')
+  await page.getByRole('link', { name: '找回用户名/密码' }).click()
+  await page.locator('input[name="forgot-account"]').fill('nurse_zhang')
+  await page.getByTestId('send-code').first().click()
+  await expect(page.getByTestId('pw-note')).toContainText('验证码已发送')
+  await expect(page.getByTestId('send-code').first()).toContainText('秒后重发')
+  const code = server.latestCode('13905310100')
+  // A wrong code is refused next to the code field; nothing typed is lost.
+  await page.locator('input[name="reset-code"]').fill(code === '000000' ? '111111' : '000000')
+  await page.locator('input[name="new-password"]').fill('Fresh#Pass2026')
+  await page.locator('input[name="confirm-password"]').fill('Fresh#Pass2026')
+  await page.getByTestId('reset-submit').click()
+  await expect(page.locator('.el-form-item.is-error').first()).toBeVisible()
+  await expect(page.locator('input[name="new-password"]')).toHaveValue('Fresh#Pass2026')
+  await page.locator('input[name="reset-code"]').fill(code)
+  await page.getByTestId('reset-submit').click()
+  await expect(page).toHaveURL(/\/login/)
+  await shot(page, 'forgot-done')
+  await login(page, '13905310100', 'Fresh#Pass2026')
+  await expect(page.getByTestId('who')).toContainText('张护士')
+  await logout(page)
+})
+
+test('找回用户名 shows the usernames registered with the phone', async ({ browser, server, watch }) => {
+  const page = await openAs(browser, server, watch, 'visitor')
+  await page.goto('/forgot')
+  await page.getByRole('tab', { name: '找回用户名' }).click()
+  await page.locator('input[name="recover-phone"]').fill('13905310100')
+  await page.getByTestId('send-code').nth(1).click()
+  await expect(page.getByTestId('send-code').nth(1)).toContainText('秒后重发')
+  await page.locator('input[name="recover-code"]').fill(server.latestCode('13905310100'))
+  await page.getByRole('button', { name: '找回用户名', exact: true }).last().click()
+  await expect(page.getByTestId('usernames')).toContainText('nurse_zhang')
+  await shot(page, 'forgot-username')
+})
+
+test('registration shows each problem next to its field and keeps what was typed', async ({ browser, server, watch }) => {
+  const page = await openAs(browser, server, watch, 'visitor')
+  await page.goto('/register/person')
+  await page.getByTestId('register-submit').click()
+  await expect(page.locator('.el-form-item.is-required')).toHaveCount(6)
+  await expect(page.getByText('用户名为必填项')).toBeVisible()
+  await page.locator('input[name="id_number"]').fill('360426199101010072')
+  await page.locator('input[name="phone"]').fill('12345')
+  await page.locator('input[name="username"]').click()
+  await expect(page.getByText('请输入正确的18位身份证号')).toBeVisible()
+  await expect(page.getByText('请输入正确的手机号')).toBeVisible()
+  await shot(page, 'register-person-errors')
+  // The server's own refusal (the demo nurse's ID number is taken) lands next to the field.
+  await page.locator('input[name="username"]').fill('nurse_twin')
+  await page.locator('input[name="password"]').fill('Twin#Pass2026')
+  await page.locator('input[name="confirm"]').fill('Twin#Pass2026')
+  await page.locator('input[name="real_name"]').fill('张护士')
+  await page.locator('input[name="id_number"]').fill('370126199003050024')
+  await page.locator('input[name="phone"]').fill('13905310188')
+  await page.getByTestId('register-submit').click()
+  await expect(page.getByTestId('register-error').or(page.locator('.el-form-item.is-error'))).toBeVisible()
+  await expect(page.locator('input[name="real_name"]')).toHaveValue('张护士')
+
+  await page.goto('/register/org')
+  await page.getByTestId('register-submit').click()
+  await expect(page.locator('.el-form-item.is-required')).toHaveCount(10)
+  await page.locator('input[name="uscc"]').fill('91110000600037341N')
+  await page.locator('input[name="org-name"]').click()
+  await expect(page.getByText('请输入正确的18位统一社会信用代码')).toBeVisible()
+  await shot(page, 'register-org-errors')
+})
+
+test('the unified platform entry hides when SSO is off, and its errors read clearly', async ({ browser, server, watch }) => {
+  const page = await openAs(browser, server, watch, 'visitor')
+  await page.goto('/login')
+  await expect(page.getByTestId('login-submit')).toBeVisible()
+  const config = await page.request.get('/api/v1/auth/sso/config')
+  const enabled = config.ok() && (await config.json()).enabled === true
+  await expect(page.getByTestId('sso-login')).toHaveCount(enabled ? 1 : 0)
+  await page.goto('/login?sso_error=access_denied')
+  await expect(page.getByTestId('sso-error')).toContainText('您已取消统一平台授权')
+  await page.goto('/login?sso_error=something_new')
+  await expect(page.getByTestId('sso-error')).toContainText('统一平台登录失败')
+  await page.goto('/sso/register?ticket=not-a-ticket')
+  await expect(page.getByRole('alert')).toContainText('注册凭据已失效')
+})
+
+test('phone width: the menu folds into a drawer; English is available', async ({ browser, server, watch }) => {
+  const page = await openAs(browser, server, watch, 'phone', { width: 390, height: 844 })
+  await login(page, 'luxin_machinery', DEMO_PASSWORD)
+  await page.getByRole('button', { name: '稍后' }).click({ timeout: 5000 }).catch(() => undefined)
+  await expect(page.locator('.shell-aside')).toHaveCount(0)
+  await page.getByTestId('menu-toggle').click()
+  await expect(page.locator('.el-drawer .el-menu-item', { hasText: '单位路径申请' })).toBeVisible()
+  await shot(page, 'phone-menu')
+  await page.locator('.el-drawer .el-menu-item', { hasText: '单位路径申请' }).click()
+  await expect(page.getByRole('heading', { name: '单位路径申请' })).toBeVisible()
+  const scroll = await page.evaluate(() => document.documentElement.scrollWidth)
+  expect(scroll).toBeLessThanOrEqual(390)
+  await shot(page, 'phone-paths')
+
+  await page.locator('.locale-switch').click()
+  await page.locator('.el-select-dropdown__item:visible', { hasText: 'English' }).click()
+  await expect(page.getByRole('heading', { name: 'Reporting path applications' })).toBeVisible()
+  await page.locator('.locale-switch').click()
+  await page.locator('.el-select-dropdown__item:visible', { hasText: '简体中文' }).click()
+  await expect(page.getByRole('heading', { name: '单位路径申请' })).toBeVisible()
+})

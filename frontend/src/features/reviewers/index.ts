@@ -1,0 +1,2 @@
+// What other parts of the app may use from this feature.
+export { default as ReviewerPrompt } from './components/ReviewerPrompt.vue'

@@ -1,0 +1,29 @@
+import { api, call, type Schemas } from '@/lib/api/client'
+
+export type ReviewRow = Schemas['ReviewRowDto']
+export type Review = Schemas['ReviewDto']
+export type Standing = Schemas['Standing']
+export type Level = Schemas['Level']
+export type ReturnBody = Schemas['ReturnRequest']
+
+export interface ReviewQuery {
+  status?: Standing
+  year?: number
+  level?: Level
+  series?: string
+  q?: string
+}
+
+const at = (id: string) => ({ params: { path: { id } } })
+
+export const listReviews = (query: ReviewQuery) =>
+  call(api.GET('/api/v1/reviews', { params: { query: { ...query, page: 1, page_size: 100 } } }))
+export const getReview = (id: string) => call(api.GET('/api/v1/reviews/{id}', at(id)))
+/**
+ * The series' form, to lay the declaration out. GET /declarations/{id}/form answers only the
+ * applicant, so reviewers read the series' current form (the same unless the form changed since).
+ */
+export const seriesForm = (code: string) => call(api.GET('/api/v1/series/{code}/form', { params: { path: { code } } }))
+export const approveReview = (id: string, opinion?: string) =>
+  call(api.POST('/api/v1/reviews/{id}/approve', { ...at(id), body: { opinion: opinion || null } }))
+export const returnReview = (id: string, body: ReturnBody) => call(api.POST('/api/v1/reviews/{id}/return', { ...at(id), body }))
