@@ -547,7 +547,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The form version a declaration was started with (it keeps it when the series' form changes). */
+        /**
+         * The form version a declaration was started with (it keeps it when the series' form changes):
+         *     for the applicant and the organisations the declaration reached.
+         */
         get: operations["declaration_form"];
         put?: never;
         post?: never;
@@ -952,7 +955,7 @@ export interface components {
             message: string;
         };
         ApplicantDto: {
-            /** @description The full number: this view is for the owner and the reviewers it reached. */
+            /** @description In full on a single declaration (for the owner and the reviewers it reached); masked in lists. */
             id_number?: string | null;
             name: string;
             phone?: string | null;

@@ -19,11 +19,8 @@ const at = (id: string) => ({ params: { path: { id } } })
 export const listReviews = (query: ReviewQuery) =>
   call(api.GET('/api/v1/reviews', { params: { query: { ...query, page: 1, page_size: 100 } } }))
 export const getReview = (id: string) => call(api.GET('/api/v1/reviews/{id}', at(id)))
-/**
- * The series' form, to lay the declaration out. GET /declarations/{id}/form answers only the
- * applicant, so reviewers read the series' current form (the same unless the form changed since).
- */
-export const seriesForm = (code: string) => call(api.GET('/api/v1/series/{code}/form', { params: { path: { code } } }))
+/** The form version the declaration was started with (reviewers of an org it reached may read it). */
+export const declarationForm = (id: string) => call(api.GET('/api/v1/declarations/{id}/form', at(id)))
 export const approveReview = (id: string, opinion?: string) =>
   call(api.POST('/api/v1/reviews/{id}/approve', { ...at(id), body: { opinion: opinion || null } }))
 export const returnReview = (id: string, body: ReturnBody) => call(api.POST('/api/v1/reviews/{id}/return', { ...at(id), body }))
