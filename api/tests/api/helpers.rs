@@ -483,6 +483,24 @@ impl TestApp {
         self.get_as(token, &format!("/declarations/{id}")).await.json().await.expect("json")
     }
 
+    /// The caller a service sees for an account, to call services directly.
+    pub async fn caller(&self, username: &str) -> api::auth::AuthUser {
+        use api::entities::account;
+        let row = account::Entity::find()
+            .filter(account::Column::Username.eq(username))
+            .one(&self.state.db)
+            .await
+            .expect("account")
+            .expect("known username");
+        api::auth::AuthUser {
+            id: row.id,
+            username: row.username,
+            role: api::domain::Role::parse(&row.role).expect("role"),
+            real_name: row.real_name,
+            org_id: row.org_id,
+        }
+    }
+
     /// A second state on the same database whose connection counts the statements it runs.
     pub async fn counting_state(&self) -> (api::state::AppState, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
         let counter = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));

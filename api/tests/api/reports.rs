@@ -201,23 +201,7 @@ async fn a_batch_report_is_a_handful_of_statements_whatever_its_size() {
     let (_, small) = approved(&app, &chain, 2).await;
     let (_, large) = approved(&app, &chain, 8).await;
     let (state, counter) = app.counting_state().await;
-    let reviewer = {
-        use api::entities::account;
-        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-        let row = account::Entity::find()
-            .filter(account::Column::Username.eq(chain.employer_reviewer.clone()))
-            .one(&state.db)
-            .await
-            .unwrap()
-            .unwrap();
-        api::auth::AuthUser {
-            id: row.id,
-            username: row.username,
-            role: api::domain::Role::Reviewer,
-            real_name: row.real_name,
-            org_id: row.org_id,
-        }
-    };
+    let reviewer = app.caller(&chain.employer_reviewer).await;
     let mut counts = Vec::new();
     for batch in [small, large] {
         counter.store(0, std::sync::atomic::Ordering::SeqCst);

@@ -352,23 +352,7 @@ async fn the_review_list_runs_the_same_number_of_queries_whatever_the_page_size(
         app.submitted_declaration(&chain).await;
     }
     let (state, counter) = app.counting_state().await;
-    let reviewer = {
-        use api::entities::account;
-        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-        let row = account::Entity::find()
-            .filter(account::Column::Username.eq(chain.employer_reviewer.clone()))
-            .one(&state.db)
-            .await
-            .unwrap()
-            .unwrap();
-        api::auth::AuthUser {
-            id: row.id,
-            username: row.username,
-            role: api::domain::Role::Reviewer,
-            real_name: row.real_name,
-            org_id: row.org_id,
-        }
-    };
+    let reviewer = app.caller(&chain.employer_reviewer).await;
     let mut counts = Vec::new();
     for size in [1, 6] {
         counter.store(0, std::sync::atomic::Ordering::SeqCst);
