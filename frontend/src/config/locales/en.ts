@@ -110,6 +110,7 @@ const en: Messages = {
   },
   reports: {
     title: 'Declaration reporting', year: 'Year', level: 'Level', series: 'Series', report: 'Report', selectFirst: 'Tick declarations to report',
+    selected: '{n} ticked of {total} approved, not yet reported',
     confirm: 'Report the {n} selected declarations to the parent organisation?', done: '{n} reported to {org}',
     failed: 'These declarations cannot be reported; nothing was reported:', result: 'Result', ok: 'Reported', refused: 'Not reported',
     history: 'Report history', reportedAt: 'Reported at', toOrg: 'To', count: 'Count',

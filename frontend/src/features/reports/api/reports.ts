@@ -10,8 +10,8 @@ export interface ReportQuery {
 }
 
 /** 通过未上报 here: what may be reported now. */
-export const reportable = (query: ReportQuery) =>
-  call(api.GET('/api/v1/reviews', { params: { query: { ...query, status: 'approved', page: 1, page_size: 100 } } }))
+export const reportable = (query: ReportQuery, page: number, pageSize: number) =>
+  call(api.GET('/api/v1/reviews', { params: { query: { ...query, status: 'approved', page, page_size: pageSize } } }))
 /** One batch up the path; the key makes a retried click return the first report. */
 export const sendReport = (declarationIds: string[], idempotencyKey: string) =>
   call(api.POST('/api/v1/reports', { body: { declaration_ids: declarationIds }, params: { header: { 'Idempotency-Key': idempotencyKey } } }))

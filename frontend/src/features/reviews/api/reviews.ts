@@ -16,8 +16,8 @@ export interface ReviewQuery {
 
 const at = (id: string) => ({ params: { path: { id } } })
 
-export const listReviews = (query: ReviewQuery) =>
-  call(api.GET('/api/v1/reviews', { params: { query: { ...query, page: 1, page_size: 100 } } }))
+export const listReviews = (query: ReviewQuery, page: number, pageSize: number) =>
+  call(api.GET('/api/v1/reviews', { params: { query: { ...query, page, page_size: pageSize } } }))
 export const getReview = (id: string) => call(api.GET('/api/v1/reviews/{id}', at(id)))
 /** The form version the declaration was started with (reviewers of an org it reached may read it). */
 export const declarationForm = (id: string) => call(api.GET('/api/v1/declarations/{id}/form', at(id)))
