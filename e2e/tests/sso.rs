@@ -43,6 +43,26 @@ impl Browser {
         response.headers()["location"].to_str().unwrap().to_string()
     }
 
+    /// A call of the SPA in this browser: same origin, so our cookie goes along.
+    async fn send(&self, request: reqwest::RequestBuilder) -> (u16, Value) {
+        let request = match &self.cookie {
+            Some(cookie) => request.header("cookie", cookie),
+            None => request,
+        };
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    }
+
+    async fn get(&self, server: &Server, path: &str) -> (u16, Value) {
+        self.send(server.client.get(server.url(path))).await
+    }
+
+    async fn post(&self, server: &Server, path: &str, body: &Value) -> (u16, Value) {
+        self.send(server.client.post(server.url(path)).json(body)).await
+    }
+
     async fn start_login(&mut self, server: &Server, return_to: &str) -> String {
         self.go(server, &server.url(&format!("/auth/sso/login?return_to={return_to}"))).await
     }
@@ -77,11 +97,12 @@ fn path(url: &str) -> String {
     reqwest::Url::parse("http://spa.invalid").unwrap().join(url).unwrap().path().to_string()
 }
 
-/// Exchanges the one-time code of a `/sso/complete?code=…` landing for tokens.
-async fn exchange(server: &Server, landing: &str) -> Value {
+/// Exchanges the one-time code of a `/sso/complete?code=…` landing for tokens, in its browser.
+async fn exchange(server: &Server, journey: &Journey) -> Value {
+    let landing = &journey.landing;
     assert_eq!(path(landing), "/sso/complete", "not signed in: {landing}");
     let code = &query(landing)["code"];
-    let (status, body) = server.post(None, "/auth/sso/exchange", &json!({ "code": code })).await.unwrap();
+    let (status, body) = journey.browser.post(server, "/auth/sso/exchange", &json!({ "code": code })).await;
     assert_eq!(status, 200, "{body}");
     body
 }
@@ -124,7 +145,7 @@ async fn a_person_signs_in_through_the_platform_and_is_bound_by_her_verified_id_
     // Signed in: a one-time code for the SPA, never our tokens, in the URL.
     assert_eq!(path(&first.landing), "/sso/complete");
     assert!(!first.landing.contains("token"));
-    let tokens = exchange(&server, &first.landing).await;
+    let tokens = exchange(&server, &first).await;
     assert_eq!(tokens["token_type"], "Bearer");
     assert_eq!(tokens["expires_in"], 900);
     assert_eq!(tokens["return_to"], "/declarations");
@@ -145,7 +166,7 @@ async fn a_person_signs_in_through_the_platform_and_is_bound_by_her_verified_id_
 
     // The login code is single use; the session is a real one.
     let code = &query(&first.landing)["code"];
-    let (status, problem) = server.post(None, "/auth/sso/exchange", &json!({ "code": code })).await.unwrap();
+    let (status, problem) = first.browser.post(&server, "/auth/sso/exchange", &json!({ "code": code })).await;
     assert_eq!((status, problem["code"].as_str()), (401, Some("invalid_login_code")));
     let (status, _) =
         server.post(None, "/auth/refresh", &json!({"refresh_token": tokens["refresh_token"]})).await.unwrap();
@@ -161,7 +182,7 @@ async fn a_person_signs_in_through_the_platform_and_is_bound_by_her_verified_id_
     // Next time the binding decides, by (issuer, subject), whatever else the token says.
     oidc.next_login(NextLogin::claims(json!({"sub": "sd-0001"})));
     let second = journey(&server, "/").await;
-    let tokens = exchange(&server, &second.landing).await;
+    let tokens = exchange(&server, &second).await;
     let (_, me) = server.get(Some(tokens["access_token"].as_str().unwrap()), "/me").await.unwrap();
     assert_eq!(me["username"], "nurse_zhang");
     assert_eq!(audit(&server, "sso_bind").await.len(), 1, "no second binding");
@@ -180,8 +201,7 @@ async fn an_org_admin_signs_in_by_the_verified_credit_code() {
     oidc.next_login(NextLogin::claims(json!({
         "sub": "sd-legal-0046", "name": "孙主任", "uscc": HOSPITAL_USCC, "org_name": "济南市济阳区人民医院",
     })));
-    let landing = journey(&server, "/org").await.landing;
-    let tokens = exchange(&server, &landing).await;
+    let tokens = exchange(&server, &journey(&server, "/org").await).await;
     let access = tokens["access_token"].as_str().unwrap();
     let (_, me) = server.get(Some(access), "/me").await.unwrap();
     assert_eq!(me["username"], "jiyang_hospital");
@@ -201,11 +221,12 @@ async fn a_person_without_an_account_registers_with_the_verified_name_and_id_num
     oidc.next_login(NextLogin::claims(
         json!({"sub": "sd-new-0001", "name": "王医生", "id_number": "11010519491231002X"}),
     ));
-    let landing = journey(&server, "/declarations/new").await.landing;
-    assert_eq!(path(&landing), "/sso/register");
-    let ticket = query(&landing)["ticket"].clone();
+    let registering = journey(&server, "/declarations/new").await;
+    let (browser, landing) = (&registering.browser, &registering.landing);
+    assert_eq!(path(landing), "/sso/register");
+    let ticket = query(landing)["ticket"].clone();
 
-    let (status, identity) = server.get(None, &format!("/auth/sso/registration?ticket={ticket}")).await.unwrap();
+    let (status, identity) = browser.get(&server, &format!("/auth/sso/registration?ticket={ticket}")).await;
     assert_eq!(status, 200, "{identity}");
     assert_eq!(identity["kind"], "person");
     assert_eq!(identity["real_name"], "王医生");
@@ -213,38 +234,36 @@ async fn a_person_without_an_account_registers_with_the_verified_name_and_id_num
     assert!(identity["uscc"].is_null());
 
     // The same rules as normal registration; name and ID number cannot be supplied.
-    let (status, problem) = server
+    let (status, problem) = browser
         .post(
-            None,
+            &server,
             "/auth/sso/register",
             &json!({"ticket": ticket, "username": "wang_doctor", "password": "short", "phone": "12345"}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(status, 422);
     let fields: Vec<&str> =
         problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
     assert_eq!(fields, ["/password", "/phone"]);
-    let (status, problem) = server
+    let (status, problem) = browser
         .post(
-            None,
+            &server,
             "/auth/sso/register",
             &json!({"ticket": ticket, "username": "wang_doctor", "password": "Doctor#2026", "phone": "13700000002",
                     "real_name": "李四"}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!((status, problem["errors"][0]["field"].as_str()), (422, Some("/real_name")));
 
     let org = json!({
         "ticket": ticket, "kind": "enterprise", "region_code": "370126", "address": "济阳区", "contact_name": "王医生",
         "contact_phone": "13700000002", "admin_username": "wang_org", "admin_password": "Doctor#2026",
     });
-    let (status, problem) = server.post(None, "/auth/sso/register/org", &org).await.unwrap();
+    let (status, problem) = browser.post(&server, "/auth/sso/register/org", &org).await;
     assert_eq!((status, problem["code"].as_str()), (422, Some("person_registration_required")));
 
     let body = json!({"ticket": ticket, "username": "wang_doctor", "password": "Doctor#2026", "phone": "13700000002"});
-    let (status, tokens) = server.post(None, "/auth/sso/register", &body).await.unwrap();
+    let (status, tokens) = browser.post(&server, "/auth/sso/register", &body).await;
     assert_eq!(status, 201, "{tokens}");
     assert_eq!(tokens["return_to"], "/declarations/new");
     let access = tokens["access_token"].as_str().unwrap();
@@ -256,14 +275,14 @@ async fn a_person_without_an_account_registers_with_the_verified_name_and_id_num
     assert_eq!((status, binding["subject"].as_str()), (200, Some("sd-new-0001")));
 
     // The ticket is used up; the password works too; the next platform login signs straight in.
-    let (status, problem) = server.post(None, "/auth/sso/register", &body).await.unwrap();
+    let (status, problem) = browser.post(&server, "/auth/sso/register", &body).await;
     assert_eq!((status, problem["code"].as_str()), (422, Some("invalid_ticket")));
-    let (status, _) = server.get(None, &format!("/auth/sso/registration?ticket={ticket}")).await.unwrap();
+    let (status, _) = browser.get(&server, &format!("/auth/sso/registration?ticket={ticket}")).await;
     assert_eq!(status, 422);
     server.login("wang_doctor", "Doctor#2026").await.unwrap();
     server.login("11010519491231002X", "Doctor#2026").await.unwrap();
     oidc.next_login(NextLogin::claims(json!({"sub": "sd-new-0001"})));
-    let tokens = exchange(&server, &journey(&server, "/").await.landing).await;
+    let tokens = exchange(&server, &journey(&server, "/").await).await;
     let (_, me) = server.get(Some(tokens["access_token"].as_str().unwrap()), "/me").await.unwrap();
     assert_eq!(me["username"], "wang_doctor");
     let registered = audit(&server, "register_person").await;
@@ -276,23 +295,23 @@ async fn an_organisation_that_is_not_registered_registers_from_its_verified_iden
     oidc.next_login(NextLogin::claims(json!({
         "sub": "sd-legal-new", "name": "周经理", "uscc": "91350100M000100Y43", "org_name": "福州新建科技有限公司",
     })));
-    let landing = journey(&server, "/").await.landing;
-    assert_eq!(path(&landing), "/sso/register");
-    let ticket = query(&landing)["ticket"].clone();
-    let (status, identity) = server.get(None, &format!("/auth/sso/registration?ticket={ticket}")).await.unwrap();
+    let registering = journey(&server, "/").await;
+    let (browser, landing) = (&registering.browser, &registering.landing);
+    assert_eq!(path(landing), "/sso/register");
+    let ticket = query(landing)["ticket"].clone();
+    let (status, identity) = browser.get(&server, &format!("/auth/sso/registration?ticket={ticket}")).await;
     assert_eq!(status, 200);
     assert_eq!(identity["kind"], "org");
     assert_eq!(identity["uscc"], "91350100M000100Y43");
     assert_eq!(identity["org_name"], "福州新建科技有限公司");
     assert!(identity["id_number_masked"].is_null());
-    let (status, problem) = server
+    let (status, problem) = browser
         .post(
-            None,
+            &server,
             "/auth/sso/register",
             &json!({"ticket": ticket, "username": "fz_admin", "password": "Company#2026", "phone": "13700000003"}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!((status, problem["code"].as_str()), (422, Some("org_registration_required")), "{problem}");
     assert!(problem["detail"].as_str().unwrap().contains("单位注册"));
 
@@ -304,18 +323,18 @@ async fn an_organisation_that_is_not_registered_registers_from_its_verified_iden
     });
     let mut with_uscc = org.clone();
     with_uscc["uscc"] = json!("91110000600037341L");
-    let (status, problem) = server.post(None, "/auth/sso/register/org", &with_uscc).await.unwrap();
+    let (status, problem) = browser.post(&server, "/auth/sso/register/org", &with_uscc).await;
     assert_eq!((status, problem["errors"][0]["field"].as_str()), (422, Some("/uscc")), "{problem}");
     let mut renamed = org.clone();
     renamed["name"] = json!("别的公司");
-    let (status, problem) = server.post(None, "/auth/sso/register/org", &renamed).await.unwrap();
+    let (status, problem) = browser.post(&server, "/auth/sso/register/org", &renamed).await;
     assert_eq!((status, problem["errors"][0]["field"].as_str()), (422, Some("/name")), "{problem}");
     let mut bureau = org.clone();
     bureau["kind"] = json!("hrss");
-    let (status, _) = server.post(None, "/auth/sso/register/org", &bureau).await.unwrap();
+    let (status, _) = browser.post(&server, "/auth/sso/register/org", &bureau).await;
     assert_eq!(status, 422, "a bureau cannot register itself");
 
-    let (status, tokens) = server.post(None, "/auth/sso/register/org", &org).await.unwrap();
+    let (status, tokens) = browser.post(&server, "/auth/sso/register/org", &org).await;
     assert_eq!(status, 201, "{tokens}");
     let access = tokens["access_token"].as_str().unwrap();
     let (_, me) = server.get(Some(access), "/me").await.unwrap();
@@ -325,13 +344,13 @@ async fn an_organisation_that_is_not_registered_registers_from_its_verified_iden
     assert_eq!(me["org"]["name"], "福州新建科技有限公司");
     let (status, binding) = server.get(Some(access), "/me/sso-binding").await.unwrap();
     assert_eq!((status, binding["subject"].as_str()), (200, Some("sd-legal-new")));
-    let (status, _) = server.post(None, "/auth/sso/register/org", &org).await.unwrap();
+    let (status, _) = browser.post(&server, "/auth/sso/register/org", &org).await;
     assert_eq!(status, 422, "the ticket is used up");
     assert_eq!(audit(&server, "register_org").await[0]["detail"]["method"], "sso");
 
     // From now on the platform login signs the organisation's admin straight in.
     oidc.next_login(NextLogin::claims(json!({"sub": "sd-legal-new", "uscc": "91350100M000100Y43"})));
-    let tokens = exchange(&server, &journey(&server, "/").await.landing).await;
+    let tokens = exchange(&server, &journey(&server, "/").await).await;
     let (_, me) = server.get(Some(tokens["access_token"].as_str().unwrap()), "/me").await.unwrap();
     assert_eq!(me["username"], "fz_admin");
 }
@@ -371,6 +390,17 @@ async fn every_refused_login_ends_at_the_login_page_with_a_stable_code_and_no_se
     let planted = attacker.go(&server, &authorize).await;
     let mut victim = Browser::default();
     assert_refused(&server, &victim.go(&server, &planted).await, "invalid_state").await;
+    // So is the attacker's finished login: its one-time code, or registration ticket, works only
+    // in the attacker's browser.
+    oidc.next_login(NextLogin::claims(
+        json!({"sub": "sd-attacker", "name": "钱某", "id_number": "360426199101010071"}),
+    ));
+    let attackers = journey(&server, "/").await;
+    let ticket = query(&attackers.landing)["ticket"].clone();
+    let (status, _) = victim.get(&server, &format!("/auth/sso/registration?ticket={ticket}")).await;
+    assert_eq!(status, 422);
+    let (status, _) = attackers.browser.get(&server, &format!("/auth/sso/registration?ticket={ticket}")).await;
+    assert_eq!(status, 200);
 
     // A replayed callback: the state is used up by the first (a newcomer, so nobody signs in).
     oidc.next_login(NextLogin::claims(json!({"sub": "sd-9", "name": "赵护士", "id_number": "360426199101010071"})));
@@ -417,7 +447,7 @@ async fn every_refused_login_ends_at_the_login_page_with_a_stable_code_and_no_se
 async fn an_account_bound_to_one_identity_is_not_taken_over_by_another() {
     let (oidc, server) = start().await;
     oidc.next_login(NextLogin::claims(json!({"sub": "sd-0001", "name": "张护士", "id_number": NURSE_ID_NUMBER})));
-    exchange(&server, &journey(&server, "/").await.landing).await;
+    exchange(&server, &journey(&server, "/").await).await;
     // Another platform identity claiming the same ID number is refused, not rebound.
     oidc.next_login(NextLogin::claims(json!({"sub": "sd-0002", "name": "张护士", "id_number": NURSE_ID_NUMBER})));
     assert_refused(&server, &journey(&server, "/").await.landing, "already_bound").await;

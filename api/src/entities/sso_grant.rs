@@ -14,6 +14,9 @@ pub struct Model {
     /// The verified identity of a registration ticket, encrypted.
     pub identity_enc: Option<String>,
     pub return_to: String,
+    /// Hash of the `zc_sso_browser` cookie of the browser whose login issued it; only that
+    /// browser may use the grant.
+    pub browser_hash: Option<String>,
     pub expires_at: DateTimeUtc,
     pub used_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,

@@ -55,14 +55,21 @@ fn spa(state: &AppState, path_and_query: &str) -> String {
 /// our `/auth/sso/*` paths, never readable by scripts.
 const BROWSER_COOKIE: &str = "zc_sso_browser";
 
-fn browser_cookie(state: &AppState, value: String) -> Cookie<'static> {
+/// The browser's `zc_sso_browser` cookie, if it sent one.
+fn browser_of(request: &HttpRequest) -> Option<String> {
+    request.cookie(BROWSER_COOKIE).map(|cookie| cookie.value().to_string())
+}
+
+/// The cookie lives as long as the login may stay at the provider, and is renewed by the callback
+/// for as long as the code or ticket it issued.
+fn browser_cookie(state: &AppState, value: String, max_age_secs: i64) -> Cookie<'static> {
     let secure = state.settings.sso.redirect_url.as_deref().is_some_and(|url| url.starts_with("https://"));
     Cookie::build(BROWSER_COOKIE, value)
         .path("/api/v1/auth/sso")
         .http_only(true)
         .secure(secure)
         .same_site(SameSite::Lax)
-        .max_age(CookieDuration::seconds(state.settings.sso.login_ttl_secs))
+        .max_age(CookieDuration::seconds(max_age_secs))
         .finish()
 }
 
@@ -122,11 +129,13 @@ pub async fn sso_login(
     ip: ClientIp,
     query: web::Query<SsoLoginQuery>,
 ) -> HttpResponse {
-    let browser = request.cookie(BROWSER_COOKIE).map(|cookie| cookie.value().to_string());
+    let browser = browser_of(&request);
     match sso::begin_login(&state, query.return_to.as_deref(), browser.as_deref(), ip.0).await {
         Ok(started) => {
             let mut response = redirect(started.url);
-            if let Err(error) = response.add_cookie(&browser_cookie(&state, started.browser)) {
+            if let Err(error) =
+                response.add_cookie(&browser_cookie(&state, started.browser, state.settings.sso.login_ttl_secs))
+            {
                 tracing::error!(error = %error, "could not set the sso browser cookie");
             }
             response
@@ -192,15 +201,25 @@ pub async fn sso_callback(
         state: query.state,
         error: query.error,
         issuer: query.iss,
-        browser: request.cookie(BROWSER_COOKIE).map(|cookie| cookie.value().to_string()),
+        browser: browser_of(&request),
     };
-    match sso::complete_login(&state, params, ip.0).await {
+    let browser = params.browser.clone();
+    let mut response = match sso::complete_login(&state, params, ip.0).await {
         Ok(CallbackOutcome::SignedIn { login_code }) => {
             redirect(spa(&state, &format!("/sso/complete?code={login_code}")))
         }
         Ok(CallbackOutcome::Register { ticket }) => redirect(spa(&state, &format!("/sso/register?ticket={ticket}"))),
-        Err(failure) => refused(&state, failure.error),
+        Err(failure) => return refused(&state, failure.error),
+    };
+    // The code or ticket works only in this browser: keep its cookie as long as they live.
+    if let Some(browser) = browser {
+        let settings = &state.settings.sso;
+        let max_age = settings.code_ttl_secs.max(settings.ticket_ttl_secs);
+        if let Err(error) = response.add_cookie(&browser_cookie(&state, browser, max_age)) {
+            tracing::error!(error = %error, "could not renew the sso browser cookie");
+        }
     }
+    response
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -237,12 +256,13 @@ impl From<SsoSession> for SsoLoginResponse {
     }
 }
 
-/// Exchanges the one-time login code of a unified platform login for tokens. Single use.
+/// Exchanges the one-time login code of a unified platform login for tokens. Single use, and only
+/// in the browser that made the login (it sends its `zc_sso_browser` cookie).
 #[utoipa::path(
     tag = "sso",
     responses(
         (status = 200, body = SsoLoginResponse),
-        (status = 401, description = "`invalid_login_code`: unknown, used or expired code", body = Problem),
+        (status = 401, description = "`invalid_login_code`: unknown, used or expired code, or another browser's", body = Problem),
         (status = 403, description = "`account_disabled`", body = Problem),
         (status = 422, body = Problem),
         (status = 429, body = Problem),
@@ -251,6 +271,7 @@ impl From<SsoSession> for SsoLoginResponse {
 #[post("/exchange")]
 pub async fn sso_exchange(
     state: web::Data<AppState>,
+    request: HttpRequest,
     ip: ClientIp,
     body: Json<SsoExchangeRequest>,
 ) -> AppResult<HttpResponse> {
@@ -258,7 +279,7 @@ pub async fn sso_exchange(
     let code = check.text("/code", &body.code, "登录凭证", 1, 256);
     check.finish()?;
     checked!(code);
-    let session = sso::exchange(&state, &code, ip.0).await?;
+    let session = sso::exchange(&state, &code, browser_of(&request).as_deref(), ip.0).await?;
     Ok(HttpResponse::Ok().insert_header((CACHE_CONTROL, "no-store")).json(SsoLoginResponse::from(session)))
 }
 
@@ -292,22 +313,24 @@ pub struct SsoRegistrationView {
     pub org_name: Option<String>,
 }
 
-/// The verified identity behind a registration ticket (does not use the ticket up).
+/// The verified identity behind a registration ticket (does not use the ticket up). A ticket works
+/// only in the browser that made the login, as do the two registrations below.
 #[utoipa::path(
     tag = "sso",
     params(SsoTicketQuery),
     responses(
         (status = 200, body = SsoRegistrationView),
-        (status = 422, description = "`invalid_ticket`: unknown, used or expired ticket", body = Problem),
+        (status = 422, description = "`invalid_ticket`: unknown, used or expired ticket, or another browser's", body = Problem),
         (status = 429, body = Problem),
     )
 )]
 #[get("/registration")]
 pub async fn sso_registration(
     state: web::Data<AppState>,
+    request: HttpRequest,
     query: web::Query<SsoTicketQuery>,
 ) -> AppResult<HttpResponse> {
-    let identity = sso::registration(&state, query.ticket.trim()).await?;
+    let identity = sso::registration(&state, query.ticket.trim(), browser_of(&request).as_deref()).await?;
     let view = SsoRegistrationView {
         kind: if identity.kind == "org" { SsoIdentityKind::Org } else { SsoIdentityKind::Person },
         real_name: identity.real_name,
@@ -348,6 +371,7 @@ pub struct SsoRegisterRequest {
 #[post("/register")]
 pub async fn sso_register(
     state: web::Data<AppState>,
+    request: HttpRequest,
     ip: ClientIp,
     body: Json<SsoRegisterRequest>,
 ) -> AppResult<HttpResponse> {
@@ -364,7 +388,9 @@ pub async fn sso_register(
     }
     check.finish()?;
     checked!(ticket, username, password, phone);
-    let session = sso::register(&state, &ticket, SsoRegistration { username, password, phone }, ip.0).await?;
+    let browser = browser_of(&request);
+    let input = SsoRegistration { username, password, phone };
+    let session = sso::register(&state, &ticket, browser.as_deref(), input, ip.0).await?;
     Ok(HttpResponse::Created().insert_header((CACHE_CONTROL, "no-store")).json(SsoLoginResponse::from(session)))
 }
 
@@ -401,6 +427,7 @@ pub struct SsoRegisterOrgRequest {
 #[post("/register/org")]
 pub async fn sso_register_org(
     state: web::Data<AppState>,
+    request: HttpRequest,
     ip: ClientIp,
     body: Json<SsoRegisterOrgRequest>,
 ) -> AppResult<HttpResponse> {
@@ -409,7 +436,8 @@ pub async fn sso_register_org(
     let ticket = check.text("/ticket", &body.ticket, "注册凭证", 1, 256);
     check.finish()?;
     checked!(ticket);
-    let identity = sso::registration(&state, &ticket).await?;
+    let browser = browser_of(&request);
+    let identity = sso::registration(&state, &ticket, browser.as_deref()).await?;
     if identity.kind != "org" {
         return Err(AppError::rule("person_registration_required", "该注册凭证属于个人身份，请进行个人注册"));
     }
@@ -430,7 +458,7 @@ pub async fn sso_register_org(
     if !input.kind.can_self_register() {
         return Err(AppError::field("/kind", "人社局账号由平台管理员开通，不能自行注册"));
     }
-    let session = sso::register_org(&state, &ticket, input, ip.0).await?;
+    let session = sso::register_org(&state, &ticket, browser.as_deref(), input, ip.0).await?;
     Ok(HttpResponse::Created().insert_header((CACHE_CONTROL, "no-store")).json(SsoLoginResponse::from(session)))
 }
 

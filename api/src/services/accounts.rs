@@ -424,7 +424,14 @@ pub async fn refresh(state: &AppState, token: &str, ip: Option<String>) -> AppRe
         return Err(AppError::unauthorized("refresh_token_reused", "登录凭证已被使用，为安全起见请重新登录"));
     }
     let account = account::Entity::find_by_id(row.account_id.clone()).one(&tx).await?.ok_or_else(invalid)?;
-    if account.status != ACTIVE {
+    let org_active = match &account.org_id {
+        Some(org_id) => org::Entity::find_by_id(org_id.clone()).one(&tx).await?.is_some_and(|o| o.status == ACTIVE),
+        None => true,
+    };
+    if account.status != ACTIVE || !org_active {
+        // A disabled account (or organisation) gets no new tokens; its session ends here.
+        revoke_family(&tx, &row.family_id).await?;
+        tx.commit().await?;
         return Err(invalid());
     }
     let tokens = issue_tokens(state, &tx, &account.id, Some(row.family_id)).await?;

@@ -41,6 +41,17 @@ async fn go(app: &TestApp, url: &str, cookie: Option<&str>) -> (String, Option<S
     (response.headers()["location"].to_str().unwrap().to_string(), set_cookie)
 }
 
+/// A request of the SPA in the browser holding `cookie` (same origin, so the cookie goes along).
+async fn in_browser(request: reqwest::RequestBuilder, cookie: Option<&str>) -> reqwest::Response {
+    match cookie {
+        Some(cookie) => request.header("cookie", cookie),
+        None => request,
+    }
+    .send()
+    .await
+    .unwrap()
+}
+
 async fn location_of(app: &TestApp, url: &str, cookie: Option<&str>) -> String {
     go(app, url, cookie).await.0
 }
@@ -124,20 +135,28 @@ async fn a_login_code_is_stored_hashed_used_once_and_expires() {
 
     // An expired code is refused like an unknown one.
     expire_everything(&app).await;
-    let response = app.post("/auth/sso/exchange", &json!({ "code": code })).await;
+    let exchange = |code: &str| app.client.post(app.url("/auth/sso/exchange")).json(&json!({ "code": code }));
+    let response = in_browser(exchange(&code), Some(&cookie)).await;
     assert_eq!(response.status(), 401);
     assert_eq!(problem(response).await["code"], "invalid_login_code");
 
-    // A fresh one works once.
+    // A fresh one works once, and only in the browser that made the login (login CSRF: the
+    // attacker's code opened in a victim's browser signs nobody in, and is not used up by it).
     let (_, callback, cookie) = to_callback(&app, None).await;
     let code = query(&location_of(&app, &callback, Some(&cookie)).await)["code"].clone();
-    let response = app.post("/auth/sso/exchange", &json!({ "code": code })).await;
+    let (_, _, other_browser) = to_callback(&app, None).await;
+    for stranger in [None, Some(other_browser.as_str())] {
+        let response = in_browser(exchange(&code), stranger).await;
+        assert_eq!(response.status(), 401, "{stranger:?}");
+        assert_eq!(problem(response).await["code"], "invalid_login_code");
+    }
+    let response = in_browser(exchange(&code), Some(&cookie)).await;
     assert_eq!(response.status(), 200);
     let tokens: Value = response.json().await.unwrap();
     assert_eq!(tokens["return_to"], "/x");
-    let response = app.post("/auth/sso/exchange", &json!({ "code": code })).await;
+    let response = in_browser(exchange(&code), Some(&cookie)).await;
     assert_eq!(response.status(), 401);
-    assert_eq!(app.audit_count("login_failed").await, 2);
+    assert_eq!(app.audit_count("login_failed").await, 4);
 }
 
 #[tokio::test]
@@ -149,16 +168,24 @@ async fn an_expired_registration_ticket_is_refused() {
     let grant = sso_grant::Entity::find().one(&app.state.db).await.unwrap().unwrap();
     assert_eq!(grant.kind, "registration");
     assert!(!grant.identity_enc.clone().unwrap().contains("王医生"), "the identity is encrypted");
-    assert!(app.get(&format!("/auth/sso/registration?ticket={ticket}")).await.status().is_success());
+    let read = || app.client.get(app.url(&format!("/auth/sso/registration?ticket={ticket}")));
+    assert!(in_browser(read(), Some(&cookie)).await.status().is_success());
+    // Another browser cannot read it, or register with it.
+    let body = json!({"ticket": ticket, "username": "wang_doctor", "password": "Doctor#2026", "phone": phone(next())});
+    let register = || app.client.post(app.url("/auth/sso/register")).json(&body);
+    let response = in_browser(read(), None).await;
+    assert_eq!((response.status().as_u16(), problem(response).await["code"].clone()), (422, json!("invalid_ticket")));
+    let response = in_browser(register(), Some("zc_sso_browser=another-browser")).await;
+    assert_eq!((response.status().as_u16(), problem(response).await["code"].clone()), (422, json!("invalid_ticket")));
 
     expire_everything(&app).await;
-    let response = app.get(&format!("/auth/sso/registration?ticket={ticket}")).await;
+    let response = in_browser(read(), Some(&cookie)).await;
     assert_eq!(response.status(), 422);
     assert_eq!(problem(response).await["code"], "invalid_ticket");
-    let body = json!({"ticket": ticket, "username": "wang_doctor", "password": "Doctor#2026", "phone": phone(next())});
-    let response = app.post("/auth/sso/register", &body).await;
+    let response = in_browser(register(), Some(&cookie)).await;
     assert_eq!(response.status(), 422);
     assert_eq!(problem(response).await["code"], "invalid_ticket");
+    assert_eq!(app.audit_count("register_person").await, 0);
 }
 
 #[tokio::test]
@@ -213,4 +240,23 @@ async fn the_sso_migration_rolls_back_and_forward() {
     Migrator::up(db, None).await.unwrap();
     assert!(sso_login::Entity::find().all(db).await.unwrap().is_empty());
     assert!(sso_grant::Entity::find().all(db).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn the_first_binding_ends_the_sessions_opened_before_by_password() {
+    let (oidc, app) = app_with_sso().await;
+    let person = app.register_person().await;
+    let before = app.login(&person.username, &person.password).await;
+    oidc.next_login(NextLogin::claims(json!({"sub": "s-bind", "name": "李护士", "id_number": person.id_number})));
+    let (_, callback, cookie) = to_callback(&app, None).await;
+    let code = query(&location_of(&app, &callback, Some(&cookie)).await)["code"].clone();
+    assert_eq!(app.audit_count("sso_bind").await, 1);
+    assert_eq!(app.get_as(&before.access, "/me").await.status(), 401);
+    assert_eq!(app.post("/auth/refresh", &json!({"refresh_token": before.refresh})).await.status(), 401);
+    // The platform login itself, and a password login after it, work.
+    let exchange = app.client.post(app.url("/auth/sso/exchange")).json(&json!({ "code": code }));
+    let tokens: Value = in_browser(exchange, Some(&cookie)).await.json().await.unwrap();
+    assert_eq!(app.get_as(tokens["access_token"].as_str().unwrap(), "/me").await.status(), 200);
+    let after = app.login(&person.username, &person.password).await;
+    assert_eq!(app.get_as(&after.access, "/me").await.status(), 200);
 }

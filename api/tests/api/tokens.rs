@@ -144,3 +144,24 @@ async fn a_password_change_checks_the_current_one_and_the_policy() {
         app.post_as(&token, "/me/password", &json!({"current_password": PASSWORD, "new_password": "weak"})).await;
     assert_eq!(fields(&problem(weak).await), vec!["/new_password"]);
 }
+
+#[tokio::test]
+async fn a_disabled_organisation_gets_no_new_tokens() {
+    use api::entities::org;
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+    let app = spawn_app().await;
+    let hospital = app.register_org("institution").await;
+    let session = app.login(&hospital.admin_username, &hospital.password).await;
+    org::ActiveModel { id: Set(hospital.id.clone()), status: Set("disabled".into()), ..Default::default() }
+        .update(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(app.post("/auth/refresh", &json!({"refresh_token": session.refresh})).await.status(), 401);
+    assert_eq!(app.get_as(&session.access, "/me").await.status(), 401);
+    // Enabled again, the old session stays ended.
+    org::ActiveModel { id: Set(hospital.id.clone()), status: Set("active".into()), ..Default::default() }
+        .update(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(app.post("/auth/refresh", &json!({"refresh_token": session.refresh})).await.status(), 401);
+}

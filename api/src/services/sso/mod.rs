@@ -312,7 +312,7 @@ async fn complete(state: &AppState, params: CallbackParams, ip: Option<String>) 
     let nonce = state.crypto.decrypt(&pending.nonce_enc)?;
     let verifier = state.crypto.decrypt(&pending.pkce_verifier_enc)?;
     let identity = provider.redeem(&code, &verifier, &nonce).await?;
-    sign_in_or_register(state, &identity, &pending.return_to, ip).await
+    sign_in_or_register(state, &identity, &pending, ip).await
 }
 
 fn truncate(text: &str, max: usize) -> String {
@@ -402,7 +402,7 @@ fn registrable_name(name: Option<&str>) -> Option<String> {
 async fn sign_in_or_register(
     state: &AppState,
     identity: &VerifiedIdentity,
-    return_to: &str,
+    pending: &sso_login::Model,
     ip: Option<String>,
 ) -> Result<CallbackOutcome, SsoFailure> {
     let now = db::now();
@@ -420,7 +420,7 @@ async fn sign_in_or_register(
         None => {
             let claimed = read_claims(state, identity)?;
             let Some((account, matched_by)) = find_account(state, &tx, &claimed).await? else {
-                let ticket = issue_ticket(state, &tx, identity, claimed, return_to, now).await?;
+                let ticket = issue_ticket(state, &tx, identity, claimed, pending, now).await?;
                 audit::record(
                     &tx,
                     AuditEntry::new("sso_registration_required", true)
@@ -431,8 +431,10 @@ async fn sign_in_or_register(
                 tx.commit().await?;
                 return Ok(CallbackOutcome::Register { ticket });
             };
-            // Bound in this transaction; a refusal below rolls the binding back.
+            // Bound in this transaction; a refusal below rolls the binding back. The verified
+            // person now holds the account: sessions opened before, by password, end.
             bind(&tx, identity, &account, matched_by, ip.clone()).await?;
+            accounts::revoke_all_sessions(&tx, &account.id).await?;
             account
         }
     };
@@ -448,7 +450,8 @@ async fn sign_in_or_register(
             issuer: identity.issuer.clone(),
             subject: identity.subject.clone(),
             identity_enc: None,
-            return_to: return_to.to_string(),
+            return_to: pending.return_to.clone(),
+            browser_hash: Some(pending.browser_hash.clone()),
             expires_at: now + Duration::seconds(state.settings.sso.code_ttl_secs),
             used_at: None,
             created_at: now,
@@ -560,10 +563,10 @@ async fn issue_ticket(
     tx: &DatabaseTransaction,
     identity: &VerifiedIdentity,
     claimed: Claimed,
-    return_to: &str,
+    pending: &sso_login::Model,
     now: DateTime<Utc>,
 ) -> Result<String, SsoFailure> {
-    let pending = match claimed {
+    let identity_to_register = match claimed {
         Claimed::Person { id_number, real_name } => PendingIdentity {
             kind: "person".into(),
             // A person account needs a real name; the platform must send one.
@@ -583,7 +586,8 @@ async fn issue_ticket(
         },
     };
     let ticket = random_token(32);
-    let encrypted = state.crypto.encrypt(&serde_json::to_string(&pending).map_err(anyhow::Error::from)?)?;
+    let encrypted =
+        state.crypto.encrypt(&serde_json::to_string(&identity_to_register).map_err(anyhow::Error::from)?)?;
     insert_grant(
         tx,
         sso_grant::Model {
@@ -594,7 +598,8 @@ async fn issue_ticket(
             issuer: identity.issuer.clone(),
             subject: identity.subject.clone(),
             identity_enc: Some(encrypted),
-            return_to: return_to.to_string(),
+            return_to: pending.return_to.clone(),
+            browser_hash: Some(pending.browser_hash.clone()),
             expires_at: now + Duration::seconds(state.settings.sso.ticket_ttl_secs),
             used_at: None,
             created_at: now,
@@ -609,11 +614,13 @@ async fn insert_grant(tx: &DatabaseTransaction, grant: sso_grant::Model) -> Resu
     Ok(())
 }
 
-/// The usable grant of `kind` for `token`, or why not.
+/// The usable grant of `kind` for `token`, or why not. Only the browser whose login issued the
+/// grant may use it: a code or ticket sent to someone else's browser (login CSRF) is unknown there.
 async fn find_grant(
     tx: &DatabaseTransaction,
     kind: &str,
     token: &str,
+    browser: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Result<sso_grant::Model, Freshness>, DbErr> {
     if token.is_empty() || token.len() > 256 {
@@ -624,7 +631,12 @@ async fn find_grant(
         .filter(sso_grant::Column::Kind.eq(kind))
         .one(tx)
         .await?;
-    Ok(match grant {
+    let same_browser = |grant: &sso_grant::Model| {
+        browser
+            .zip(grant.browser_hash.as_deref())
+            .is_some_and(|(browser, hash)| constant_time_eq(&sha256_hex(browser.as_bytes()), hash))
+    };
+    Ok(match grant.filter(same_browser) {
         None => Err(Freshness::Used),
         Some(grant) => match freshness(grant.used_at, grant.expires_at, now) {
             Freshness::Usable => Ok(grant),
@@ -652,11 +664,16 @@ pub struct SsoSession {
 }
 
 /// Exchanges a one-time login code from the callback for the usual tokens. Single use.
-pub async fn exchange(state: &AppState, code: &str, ip: Option<String>) -> AppResult<SsoSession> {
+pub async fn exchange(
+    state: &AppState,
+    code: &str,
+    browser: Option<&str>,
+    ip: Option<String>,
+) -> AppResult<SsoSession> {
     let refused = || AppError::unauthorized("invalid_login_code", "登录凭证无效或已过期，请重新使用政务统一平台登录");
     let now = db::now();
     let tx = db::begin_write(&state.db).await?;
-    let grant = match find_grant(&tx, LOGIN_CODE, code, now).await? {
+    let grant = match find_grant(&tx, LOGIN_CODE, code, browser, now).await? {
         Ok(grant) if use_grant(&tx, &grant, now).await? => grant,
         _ => {
             drop(tx);
@@ -670,6 +687,14 @@ pub async fn exchange(state: &AppState, code: &str, ip: Option<String>) -> AppRe
     let account_id = grant.account_id.clone().ok_or_else(refused)?;
     let account = account::Entity::find_by_id(account_id).one(&tx).await?.ok_or_else(refused)?;
     if ensure_active(&tx, &account).await.is_err() {
+        // The code stays used up, and the refusal is on record.
+        let entry = AuditEntry::new("login_disabled", false)
+            .actor(&account.id, &account.real_name, account.org_id.as_deref())
+            .object("account", &account.id)
+            .ip(ip)
+            .detail(serde_json::json!({"method": "sso"}));
+        audit::record(&tx, entry).await?;
+        tx.commit().await?;
         return Err(AppError::forbidden("account_disabled", "该账号已停用，请联系所在单位管理员"));
     }
     let tokens = accounts::issue_tokens(state, &tx, &account.id, None).await?;
@@ -701,9 +726,9 @@ fn ticket_identity(state: &AppState, grant: &sso_grant::Model) -> AppResult<Pend
 }
 
 /// The verified identity behind a registration ticket, without using the ticket up.
-pub async fn registration(state: &AppState, ticket: &str) -> AppResult<PendingIdentity> {
+pub async fn registration(state: &AppState, ticket: &str, browser: Option<&str>) -> AppResult<PendingIdentity> {
     let tx = db::begin_write(&state.db).await?;
-    let grant = find_grant(&tx, REGISTRATION, ticket, db::now()).await?.map_err(|_| invalid_ticket())?;
+    let grant = find_grant(&tx, REGISTRATION, ticket, browser, db::now()).await?.map_err(|_| invalid_ticket())?;
     tx.commit().await?;
     ticket_identity(state, &grant)
 }
@@ -720,13 +745,14 @@ pub struct SsoRegistration {
 pub async fn register(
     state: &AppState,
     ticket: &str,
+    browser: Option<&str>,
     input: SsoRegistration,
     ip: Option<String>,
 ) -> AppResult<SsoSession> {
     let hash = password::hash(input.password.expose().to_string()).await?;
     let now = db::now();
     let tx = db::begin_write(&state.db).await?;
-    let grant = find_grant(&tx, REGISTRATION, ticket, now).await?.map_err(|_| invalid_ticket())?;
+    let grant = find_grant(&tx, REGISTRATION, ticket, browser, now).await?.map_err(|_| invalid_ticket())?;
     let identity = ticket_identity(state, &grant)?;
     if identity.kind != "person" {
         return Err(org_registration_required());
@@ -811,11 +837,17 @@ fn org_registration_required() -> AppError {
 /// Registers the organisation of an org ticket with the verified credit code (and name, when
 /// the platform sent one), binds its new admin account to the platform identity and signs in,
 /// all in one transaction; the ticket is used up only on success.
-pub async fn register_org(state: &AppState, ticket: &str, input: NewOrg, ip: Option<String>) -> AppResult<SsoSession> {
+pub async fn register_org(
+    state: &AppState,
+    ticket: &str,
+    browser: Option<&str>,
+    input: NewOrg,
+    ip: Option<String>,
+) -> AppResult<SsoSession> {
     let hash = password::hash(input.admin_password.expose().to_string()).await?;
     let now = db::now();
     let tx = db::begin_write(&state.db).await?;
-    let grant = find_grant(&tx, REGISTRATION, ticket, now).await?.map_err(|_| invalid_ticket())?;
+    let grant = find_grant(&tx, REGISTRATION, ticket, browser, now).await?.map_err(|_| invalid_ticket())?;
     let identity = ticket_identity(state, &grant)?;
     if identity.kind != "org" || identity.uscc.as_deref() != Some(input.uscc.as_str()) {
         return Err(AppError::rule("person_registration_required", "该注册凭证属于个人身份，请进行个人注册"));

@@ -363,7 +363,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Exchanges the one-time login code of a unified platform login for tokens. Single use. */
+        /**
+         * Exchanges the one-time login code of a unified platform login for tokens. Single use, and only
+         *     in the browser that made the login (it sends its `zc_sso_browser` cookie).
+         */
         post: operations["sso_exchange"];
         delete?: never;
         options?: never;
@@ -443,7 +446,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The verified identity behind a registration ticket (does not use the ticket up). */
+        /**
+         * The verified identity behind a registration ticket (does not use the ticket up). A ticket works
+         *     only in the browser that made the login, as do the two registrations below.
+         */
         get: operations["sso_registration"];
         put?: never;
         post?: never;
@@ -3393,7 +3399,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `invalid_login_code`: unknown, used or expired code */
+            /** @description `invalid_login_code`: unknown, used or expired code, or another browser's */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3700,7 +3706,7 @@ export interface operations {
                     "application/json": components["schemas"]["SsoRegistrationView"];
                 };
             };
-            /** @description `invalid_ticket`: unknown, used or expired ticket */
+            /** @description `invalid_ticket`: unknown, used or expired ticket, or another browser's */
             422: {
                 headers: {
                     [name: string]: unknown;
