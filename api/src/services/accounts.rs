@@ -231,6 +231,18 @@ pub async fn insert_account(
 }
 
 /// Finds the account a login name means: a username, an ID number (the person) or a phone.
+/// The one spelling of a login name, as [`find_login_account`] reads it: every way of writing an
+/// unknown ID number or phone counts towards one lock, as it would for a real account.
+fn canonical_identifier(identifier: &str) -> String {
+    if let Ok(id_number) = IdCardNumber::parse(identifier) {
+        format!("id:{}", id_number.as_str())
+    } else if let Ok(phone) = Phone::parse(identifier) {
+        format!("phone:{}", phone.as_str())
+    } else {
+        format!("name:{}", identifier.trim().to_lowercase())
+    }
+}
+
 async fn find_login_account(state: &AppState, identifier: &str) -> AppResult<Option<account::Model>> {
     let query = account::Entity::find();
     let found = if let Ok(id_number) = IdCardNumber::parse(identifier) {
@@ -265,7 +277,7 @@ pub async fn login(state: &AppState, identifier: &str, password: String, ip: Opt
     let account = find_login_account(state, identifier).await?;
     let key = match &account {
         Some(account) => format!("acct:{}", account.id),
-        None => format!("anon:{}", state.crypto.index("login", &identifier.trim().to_lowercase())),
+        None => format!("anon:{}", state.crypto.index("login", &canonical_identifier(identifier))),
     };
     let entry = |action: &'static str, success: bool, account: Option<&account::Model>| {
         let base = AuditEntry::new(action, success).ip(ip.clone());
@@ -520,14 +532,14 @@ pub async fn reset_password(
     let account = find_login_account(state, identifier).await?;
     let hash = password::hash(new_password.expose().to_string()).await?;
     let Some(account) = account else {
-        return Err(code_error(CodeCheck::ExpiredOrMissing));
+        return Err(code_error());
     };
     let tx = db::begin_write(&state.db).await?;
     let check = codes::check(state, &tx, &account.id, Purpose::PasswordReset, code).await?;
     if check != CodeCheck::Valid {
         audit::record(&tx, AuditEntry::new("password_reset", false).object("account", &account.id).ip(ip)).await?;
         tx.commit().await?;
-        return Err(code_error(check));
+        return Err(code_error());
     }
     set_password(&tx, &account.id, hash).await?;
     login_attempt::Entity::delete_by_id(format!("acct:{}", account.id)).exec(&tx).await?;
@@ -630,7 +642,7 @@ pub async fn recover_username(
     audit::record(&tx, AuditEntry::new("username_recovered", check == CodeCheck::Valid).ip(ip)).await?;
     if check != CodeCheck::Valid {
         tx.commit().await?;
-        return Err(code_error(check));
+        return Err(code_error());
     }
     let usernames = account::Entity::find()
         .filter(account::Column::PhoneHash.eq(subject))
@@ -643,13 +655,10 @@ pub async fn recover_username(
     Ok(usernames)
 }
 
-fn code_error(check: CodeCheck) -> AppError {
-    let message = match check {
-        CodeCheck::Wrong { remaining } => format!("验证码错误，还可尝试{remaining}次"),
-        CodeCheck::Exhausted => "验证码错误次数过多，请重新获取".to_string(),
-        CodeCheck::ExpiredOrMissing | CodeCheck::Valid => "验证码错误或已过期，请重新获取".to_string(),
-    };
-    AppError::field("/code", message)
+/// One answer for every refused code (wrong, used up, expired, or for an account that does not
+/// exist), so the answer never tells whether an account or phone is registered.
+fn code_error() -> AppError {
+    AppError::field("/code", "验证码错误或已过期，请重新获取")
 }
 
 /// The phone of an account, decrypted.

@@ -38,7 +38,7 @@ impl Purpose {
 #[derive(Debug, PartialEq, Eq)]
 pub enum CodeCheck {
     Valid,
-    Wrong { remaining: i32 },
+    Wrong,
     ExpiredOrMissing,
     Exhausted,
 }
@@ -124,8 +124,7 @@ pub async fn check(
             .filter(one_time_code::Column::Id.eq(current.id.clone()))
             .exec(tx)
             .await?;
-        let remaining = max - current.attempts - 1;
-        return Ok(if remaining <= 0 { CodeCheck::Exhausted } else { CodeCheck::Wrong { remaining } });
+        return Ok(if current.attempts + 1 >= max { CodeCheck::Exhausted } else { CodeCheck::Wrong });
     }
     // Conditional on still unused: two requests racing with the same code cannot both win.
     let used = one_time_code::Entity::update_many()

@@ -65,6 +65,31 @@ async fn an_unknown_account_is_indistinguishable_from_a_wrong_password() {
     assert_eq!(known[5].0, 423);
 }
 
+#[tokio::test]
+async fn every_spelling_of_a_phone_counts_towards_one_lock_whether_or_not_it_is_registered() {
+    let app = spawn_app().await;
+    let person = app.register_person().await;
+    let spellings = |phone: &str| {
+        let (a, b) = (&phone[..3], &phone[3..7]);
+        [
+            phone.to_string(),
+            format!("+86{phone}"),
+            format!("{a}-{b}-{}", &phone[7..]),
+            format!("{a} {b} {}", &phone[7..]),
+        ]
+    };
+    let mut answers = Vec::new();
+    for phone in [person.phone.clone(), "13912345678".to_string()] {
+        let mut statuses = Vec::new();
+        for spelling in spellings(&phone).iter().cycle().take(6) {
+            statuses.push(app.try_login(spelling, "Wrong#Pass1").await.status().as_u16());
+        }
+        answers.push(statuses);
+    }
+    assert_eq!(answers[0], [401, 401, 401, 401, 423, 423]);
+    assert_eq!(answers[0], answers[1], "a registered phone and an unregistered one look the same");
+}
+
 fn strip(mut problem: Value) -> Value {
     problem.as_object_mut().unwrap().remove("request_id");
     let detail = problem["detail"].as_str().unwrap_or("").chars().filter(|c| !c.is_ascii_digit()).collect::<String>();
