@@ -116,8 +116,14 @@ pub struct SsoSettings {
     pub display_name: String,
     /// The claim with a person's 18-digit ID number.
     pub id_number_claim: String,
-    /// The claim with an organisation's unified social credit code; present means a legal-person login.
+    /// The claim with an organisation's unified social credit code.
     pub uscc_claim: String,
+    /// The claim that says whether a natural person or a legal person logged in. Empty: a token
+    /// with a credit code is a legal-person login. Set it when the platform also puts an employer's
+    /// credit code into natural persons' tokens.
+    pub user_type_claim: String,
+    /// The value of `user_type_claim` that means a legal person (法人).
+    pub org_user_type: String,
     /// The claim with the person's real name.
     pub name_claim: String,
     /// The claim with the organisation's name, for legal-person logins.
@@ -152,6 +158,8 @@ impl Default for SsoSettings {
             display_name: "山东省政务统一平台".into(),
             id_number_claim: "id_number".into(),
             uscc_claim: "uscc".into(),
+            user_type_claim: String::new(),
+            org_user_type: "legal_person".into(),
             name_claim: "name".into(),
             org_name_claim: "org_name".into(),
             frontend_url: String::new(),

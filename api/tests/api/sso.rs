@@ -15,9 +15,14 @@ use sha2::{Digest, Sha256};
 use crate::helpers::*;
 
 async fn app_with_sso() -> (MockOidc, TestApp) {
+    app_with_sso_and(|_| {}).await
+}
+
+async fn app_with_sso_and(configure: impl FnOnce(&mut api::config::Settings)) -> (MockOidc, TestApp) {
     let oidc = MockOidc::start(MockOidcConfig::default()).await.unwrap();
     let port = free_port().unwrap();
     let app = spawn_app_with(|settings| {
+        configure(settings);
         settings.server.port = port;
         settings.sso.issuer = Some(oidc.issuer.clone());
         settings.sso.client_id = Some(oidc.client_id.clone());
@@ -259,4 +264,35 @@ async fn the_first_binding_ends_the_sessions_opened_before_by_password() {
     assert_eq!(app.get_as(tokens["access_token"].as_str().unwrap(), "/me").await.status(), 200);
     let after = app.login(&person.username, &person.password).await;
     assert_eq!(app.get_as(&after.access, "/me").await.status(), 200);
+}
+
+#[tokio::test]
+async fn with_a_user_type_claim_an_employer_credit_code_in_a_persons_token_does_not_make_her_org_admin() {
+    let (oidc, app) = app_with_sso_and(|settings| {
+        settings.sso.user_type_claim = "user_type".into();
+        settings.sso.org_user_type = "2".into();
+    })
+    .await;
+    let hospital = app.register_org("institution").await;
+    let person = app.register_person().await;
+    let signed_in_as = |claims: Value| {
+        oidc.next_login(NextLogin::claims(claims));
+        let app = &app;
+        async move {
+            let (_, callback, cookie) = to_callback(app, None).await;
+            let landing = location_of(app, &callback, Some(&cookie)).await;
+            let exchange =
+                app.client.post(app.url("/auth/sso/exchange")).json(&json!({ "code": query(&landing)["code"] }));
+            let tokens: Value = in_browser(exchange, Some(&cookie)).await.json().await.unwrap();
+            let me: Value = app.get_as(tokens["access_token"].as_str().unwrap(), "/me").await.json().await.unwrap();
+            me["username"].as_str().unwrap().to_string()
+        }
+    };
+    // A natural person (type 1) whose token also names her employer's credit code.
+    let nurse =
+        json!({"sub": "p-1", "user_type": "1", "name": "李护士", "id_number": person.id_number, "uscc": hospital.uscc});
+    assert_eq!(signed_in_as(nurse).await, person.username);
+    // The legal person (type 2) of the hospital.
+    let legal = json!({"sub": "l-1", "user_type": "2", "uscc": hospital.uscc, "org_name": hospital.name});
+    assert_eq!(signed_in_as(legal).await, hospital.admin_username);
 }

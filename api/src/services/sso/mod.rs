@@ -380,8 +380,17 @@ fn read_claims(state: &AppState, identity: &VerifiedIdentity) -> Result<Claimed,
     let settings = &state.settings.sso;
     let incomplete = |reason: &str| SsoFailure::new(SsoError::IdentityIncomplete, reason.to_string());
     let real_name = identity.text(&settings.name_claim);
-    // A credit code means a legal-person (法人) login, whatever else the token carries.
-    if let Some(uscc) = identity.text(&settings.uscc_claim) {
+    // A legal-person (法人) login: by the user-type claim when one is configured, else by the
+    // presence of a credit code.
+    let legal_person = if settings.user_type_claim.is_empty() {
+        identity.text(&settings.uscc_claim).is_some()
+    } else {
+        identity.text(&settings.user_type_claim).as_deref() == Some(settings.org_user_type.as_str())
+    };
+    if legal_person {
+        let uscc = identity
+            .text(&settings.uscc_claim)
+            .ok_or_else(|| incomplete("a legal-person login without a credit code"))?;
         let uscc = Uscc::parse(&uscc).map_err(|_| incomplete("the credit code claim is not a valid code"))?;
         return Ok(Claimed::Org { uscc, org_name: identity.text(&settings.org_name_claim), real_name });
     }
