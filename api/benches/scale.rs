@@ -116,6 +116,9 @@ fn account_row(state: &AppState, id: &str, username: &str, role: &str, org_id: O
         created_by: Set(None),
         password_changed_at: Set(now),
         tokens_valid_after: Set(now),
+        totp_secret_enc: Set(None),
+        totp_enabled_at: Set(None),
+        totp_last_step: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     }

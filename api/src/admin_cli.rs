@@ -11,6 +11,7 @@ use crate::domain::{OrgKind, Password, Phone, Uscc, Username};
 use crate::entities::{account, attachment, sms_outbox};
 use crate::services::accounts::{self, NewOrg};
 use crate::services::audit::{self, AuditEntry};
+use crate::services::totp;
 use crate::state::AppState;
 
 #[derive(Args)]
@@ -72,12 +73,16 @@ pub async fn create_org(state: &AppState, args: CreateOrgArgs) -> anyhow::Result
     Ok(())
 }
 
-pub async fn reset_password(state: &AppState, username: &str) -> anyhow::Result<()> {
-    let account = account::Entity::find()
+async fn named(state: &AppState, username: &str) -> anyhow::Result<account::Model> {
+    account::Entity::find()
         .filter(account::Column::Username.eq(username.trim().to_lowercase()))
         .one(&state.db)
         .await?
-        .ok_or_else(|| anyhow::anyhow!("no account named {username}"))?;
+        .ok_or_else(|| anyhow::anyhow!("no account named {username}"))
+}
+
+pub async fn reset_password(state: &AppState, username: &str) -> anyhow::Result<()> {
+    let account = named(state, username).await?;
     let new_password = generated_password();
     let hash = password::hash(new_password.clone()).await?;
     let tx = db::begin_write(&state.db).await?;
@@ -85,6 +90,21 @@ pub async fn reset_password(state: &AppState, username: &str) -> anyhow::Result<
     audit::record(&tx, AuditEntry::new("password_reset_by_operator", true).object("account", &account.id)).await?;
     tx.commit().await?;
     println!("new password for {}: {new_password}", account.username);
+    Ok(())
+}
+
+pub async fn reset_totp(state: &AppState, username: &str) -> anyhow::Result<()> {
+    let account = named(state, username).await?;
+    if account.totp_enabled_at.is_none() && account.totp_secret_enc.is_none() {
+        println!("{} has no second factor", account.username);
+        return Ok(());
+    }
+    let tx = db::begin_write(&state.db).await?;
+    totp::clear(&tx, &account.id).await?;
+    accounts::revoke_all_sessions(&tx, &account.id).await?;
+    audit::record(&tx, AuditEntry::new("totp_reset_by_operator", true).object("account", &account.id)).await?;
+    tx.commit().await?;
+    println!("second factor removed for {}; it signs in with its password alone", account.username);
     Ok(())
 }
 

@@ -35,6 +35,8 @@ enum AdminCommand {
     CreateOrg(admin_cli::CreateOrgArgs),
     /// Set a new random password for an account and end its sessions; prints the password.
     ResetPassword(UsernameArg),
+    /// Remove an account's second factor (a lost authenticator) and end its sessions.
+    ResetTotp(UsernameArg),
     /// Check that the audit log's hash chain is intact.
     VerifyAudit,
     /// Check that every attachment row has its stored file.
@@ -80,6 +82,7 @@ async fn main() -> anyhow::Result<()> {
             match command {
                 AdminCommand::CreateOrg(args) => admin_cli::create_org(&state, args).await?,
                 AdminCommand::ResetPassword(args) => admin_cli::reset_password(&state, &args.username).await?,
+                AdminCommand::ResetTotp(args) => admin_cli::reset_totp(&state, &args.username).await?,
                 AdminCommand::VerifyAudit => admin_cli::verify_audit(&state).await?,
                 AdminCommand::CheckStorage => admin_cli::check_storage(&state).await?,
                 AdminCommand::SmsOutbox(args) => admin_cli::sms_outbox(&state, &args.phone).await?,

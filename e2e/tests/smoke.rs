@@ -82,3 +82,31 @@ async fn the_forgotten_password_flow_works_through_the_sms_outbox() -> anyhow::R
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     Ok(())
 }
+
+#[tokio::test]
+async fn a_reviewer_with_a_second_factor_signs_in_with_a_code_and_an_operator_can_remove_it() -> anyhow::Result<()> {
+    use totp_rs::{Algorithm, Secret, TOTP};
+    let server = Server::start(&[]).await?;
+    let token = server.login("hospital_reviewer", DEMO_PASSWORD).await?;
+    let (status, enrollment) = server.post(Some(&token), "/me/totp", &json!({"password": DEMO_PASSWORD})).await?;
+    assert_eq!(status, 201, "{enrollment}");
+    let secret = Secret::Encoded(enrollment["secret"].as_str().unwrap().to_string()).to_bytes().unwrap();
+    let app = TOTP::new_unchecked(Algorithm::SHA1, 6, 1, 30, secret, None, String::new());
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs();
+    let (status, _) = server.post(Some(&token), "/me/totp/confirm", &json!({"code": app.generate(now)})).await?;
+    assert_eq!(status, 204);
+    let login =
+        |code: Option<String>| json!({"account": "hospital_reviewer", "password": DEMO_PASSWORD, "totp_code": code});
+    let (status, problem) = server.post(None, "/auth/login", &login(None)).await?;
+    assert_eq!((status, problem["code"].as_str()), (401, Some("totp_required")));
+    let (status, _) = server.post(None, "/auth/login", &login(Some(app.generate(now + 30)))).await?;
+    assert_eq!(status, 200);
+
+    // The phone is lost: the operator removes the second factor, and the password alone signs in.
+    let output = server.admin(&["reset-totp", "--username", "hospital_reviewer"])?;
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let (status, _) = server.get(Some(&token), "/me").await?;
+    assert_eq!(status, 401, "its sessions ended");
+    server.login("hospital_reviewer", DEMO_PASSWORD).await?;
+    Ok(())
+}

@@ -12,6 +12,7 @@ mod m20261127_000006_index_review_order;
 mod m20261127_000007_reviewers_unique_while_active;
 mod m20261127_090000_create_sso;
 mod m20261127_100000_bind_sso_grants_to_browser;
+mod m20261127_110000_add_totp;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000007_reviewers_unique_while_active::Migration),
             Box::new(m20261127_090000_create_sso::Migration),
             Box::new(m20261127_100000_bind_sso_grants_to_browser::Migration),
+            Box::new(m20261127_110000_add_totp::Migration),
         ]
     }
 }

@@ -18,6 +18,12 @@ pub struct Model {
     pub created_by: Option<String>,
     pub password_changed_at: DateTimeUtc,
     pub tokens_valid_after: DateTimeUtc,
+    /// The TOTP secret (base32), encrypted; set from the start of enrolment.
+    pub totp_secret_enc: Option<String>,
+    /// When the second factor was confirmed; from then on login asks for a code.
+    pub totp_enabled_at: Option<DateTimeUtc>,
+    /// The last TOTP time step accepted; a code is good once.
+    pub totp_last_step: Option<i64>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -181,6 +181,10 @@ pub struct LoginRequest {
     #[schema(example = "nurse_zhang")]
     pub account: String,
     pub password: String,
+    /// The 6-digit code of the account's authenticator app, when it has added a second factor
+    /// (a login without it answers 401 `totp_required`).
+    #[schema(example = json!(null))]
+    pub totp_code: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -210,7 +214,9 @@ impl From<TokenPair> for TokenResponse {
     tag = "auth",
     responses(
         (status = 200, body = TokenResponse),
-        (status = 401, description = "Wrong account or password (never says which)", body = Problem),
+        (status = 401, description = "Wrong account or password (never says which): `invalid_credentials`; \
+            the password is right and the account's second factor needs `totp_code`: `totp_required`; \
+            a wrong or used code: `invalid_totp`", body = Problem),
         (status = 403, description = "The account is disabled", body = Problem),
         (status = 422, body = Problem),
         (status = 423, description = "Locked after repeated failures; `Retry-After` says for how long", body = Problem),
@@ -225,9 +231,10 @@ pub async fn login(state: web::Data<AppState>, ip: ClientIp, body: Json<LoginReq
     if body.password.is_empty() || body.password.chars().count() > 128 {
         check.fail("/password", "请输入密码");
     }
+    let totp_code = body.totp_code.as_deref().map(|code| check.totp_code("/totp_code", code));
     check.finish()?;
     checked!(account);
-    let tokens = accounts::login(&state, &account, body.password, ip.0).await?;
+    let tokens = accounts::login(&state, &account, body.password, totp_code.flatten().as_deref(), ip.0).await?;
     Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(TokenResponse::from(tokens)))
 }
 

@@ -40,11 +40,14 @@ pub struct MeResponse {
     pub org: Option<OrgSummary>,
     /// True when the password is older than the configured maximum age and must be changed.
     pub password_expired: bool,
+    /// True when login asks for a code of an authenticator app (动态口令).
+    pub totp_enabled: bool,
 }
 
 impl From<Profile> for MeResponse {
     fn from(profile: Profile) -> Self {
         Self {
+            totp_enabled: profile.account.totp_enabled_at.is_some(),
             id: profile.account.id,
             username: profile.account.username,
             role: profile.role,

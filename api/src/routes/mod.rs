@@ -14,6 +14,7 @@ pub mod reports;
 pub mod reviewers;
 pub mod reviews;
 pub mod sso;
+pub mod totp;
 
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -29,6 +30,7 @@ pub fn configure(config: &mut ServiceConfig, limiter: &AuthLimiter) {
     sso::configure(config, limiter);
     auth::configure(config, limiter);
     me::configure(config);
+    totp::configure(config);
     admin::configure(config);
     catalogue::configure(config);
     orgs::configure(config);
@@ -122,6 +124,17 @@ impl Check {
             return None;
         }
         Some(name)
+    }
+
+    /// A 6-digit code of an authenticator app (spaces allowed, as apps show `123 456`).
+    pub fn totp_code(&mut self, field: &str, value: &str) -> Option<String> {
+        let code: String = value.chars().filter(|c| !c.is_whitespace()).collect();
+        if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
+            Some(code)
+        } else {
+            self.fail(field, "请输入6位数字动态口令");
+            None
+        }
     }
 
     pub fn fail(&mut self, field: &str, message: impl Into<String>) {

@@ -15,6 +15,7 @@ use crate::entities::{account, login_attempt, org, refresh_token};
 use crate::error::{AppError, AppResult};
 use crate::services::audit::{self, AuditEntry};
 use crate::services::codes::{self, CodeCheck, Purpose};
+use crate::services::totp::{self, LoginFactor};
 use crate::state::AppState;
 
 pub struct NewPerson {
@@ -223,6 +224,9 @@ pub async fn insert_account(
         created_by: fields.created_by.map(str::to_string),
         password_changed_at: now,
         tokens_valid_after: now,
+        totp_secret_enc: None,
+        totp_enabled_at: None,
+        totp_last_step: None,
         created_at: now,
         updated_at: now,
     };
@@ -271,9 +275,16 @@ async fn find_login_account(state: &AppState, identifier: &str) -> AppResult<Opt
     Ok(found)
 }
 
-/// Logs in with a username, ID number or phone. Five failures lock the account (or the unknown
-/// name, so the answer never reveals whether an account exists) for the configured minutes.
-pub async fn login(state: &AppState, identifier: &str, password: String, ip: Option<String>) -> AppResult<TokenPair> {
+/// Logs in with a username, ID number or phone, and the code of the account's second factor when
+/// it has one. Five failures (a wrong second-factor code included) lock the account (or the
+/// unknown name, so the answer never reveals whether an account exists) for the configured minutes.
+pub async fn login(
+    state: &AppState,
+    identifier: &str,
+    password: String,
+    totp_code: Option<&str>,
+    ip: Option<String>,
+) -> AppResult<TokenPair> {
     let account = find_login_account(state, identifier).await?;
     let key = match &account {
         Some(account) => format!("acct:{}", account.id),
@@ -307,6 +318,19 @@ pub async fn login(state: &AppState, identifier: &str, password: String, ip: Opt
             None => AppError::unauthorized("invalid_credentials", "账号或密码错误"),
         });
     };
+    // The second factor: the attempt stays counted until it is satisfied too.
+    let refusal = match totp::check_login(state, account, totp_code).await? {
+        LoginFactor::Satisfied => None,
+        LoginFactor::Required => Some(("login_totp_required", "totp_required", "请输入动态口令")),
+        LoginFactor::Refused => Some(("login_totp_failed", "invalid_totp", "动态口令不正确或已使用")),
+    };
+    if let Some((action, code, detail)) = refusal {
+        audit::record_alone(&state.db, entry(action, false, Some(account))).await?;
+        return Err(match locks_now {
+            Some(until) => locked_error(until - now),
+            None => AppError::unauthorized(code, detail),
+        });
+    }
     let tx = db::begin_write(&state.db).await?;
     login_attempt::Entity::delete_by_id(key).exec(&tx).await?;
     if account.status != ACTIVE {
@@ -578,25 +602,7 @@ pub async fn change_password(
 ) -> AppResult<()> {
     let account =
         account::Entity::find_by_id(account_id.to_string()).one(&state.db).await?.ok_or(AppError::NotFound)?;
-    // Guessing the current password with a stolen session counts like failed logins.
-    let key = format!("acct:{}", account.id);
-    let now = db::now();
-    let locks_now = match reserve_attempt(state, &key).await? {
-        Attempt::Locked(until) => return Err(locked_error(until - now)),
-        Attempt::Allowed { locks_now } => locks_now,
-    };
-    if !password::verify(current, Some(account.password_hash.clone())).await {
-        let entry = AuditEntry::new("password_change_failed", false)
-            .actor(&account.id, &account.real_name, account.org_id.as_deref())
-            .object("account", &account.id)
-            .ip(ip);
-        audit::record_alone(&state.db, entry).await?;
-        return Err(match locks_now {
-            Some(until) => locked_error(until - now),
-            None => AppError::field("/current_password", "当前密码不正确"),
-        });
-    }
-    clear_attempts(state, &key).await?;
+    verify_own_password(state, &account, current, "/current_password", "password_change_failed", ip.clone()).await?;
     let hash = password::hash(new_password.expose().to_string()).await?;
     let tx = db::begin_write(&state.db).await?;
     set_password(&tx, account_id, hash).await?;
@@ -610,6 +616,37 @@ pub async fn change_password(
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Checks the signed-in account's own password before a sensitive change. Guessing it with a
+/// stolen session counts like failed logins, and locks the same way; a failure is audited as
+/// `failed_action` and named at `field`.
+pub async fn verify_own_password(
+    state: &AppState,
+    account: &account::Model,
+    current: String,
+    field: &str,
+    failed_action: &'static str,
+    ip: Option<String>,
+) -> AppResult<()> {
+    let key = format!("acct:{}", account.id);
+    let now = db::now();
+    let locks_now = match reserve_attempt(state, &key).await? {
+        Attempt::Locked(until) => return Err(locked_error(until - now)),
+        Attempt::Allowed { locks_now } => locks_now,
+    };
+    if !password::verify(current, Some(account.password_hash.clone())).await {
+        let entry = AuditEntry::new(failed_action, false)
+            .actor(&account.id, &account.real_name, account.org_id.as_deref())
+            .object("account", &account.id)
+            .ip(ip);
+        audit::record_alone(&state.db, entry).await?;
+        return Err(match locks_now {
+            Some(until) => locked_error(until - now),
+            None => AppError::field(field, "当前密码不正确"),
+        });
+    }
+    clear_attempts(state, &key).await
 }
 
 /// Sends a code to a phone registered on at least one account, to recover its usernames.

@@ -15,3 +15,4 @@ pub mod reviewers;
 pub mod reviews;
 pub mod sms;
 pub mod sso;
+pub mod totp;

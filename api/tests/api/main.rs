@@ -19,3 +19,4 @@ mod reviewers;
 mod reviews;
 mod sso;
 mod tokens;
+mod totp;
