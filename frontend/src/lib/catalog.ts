@@ -1,6 +1,7 @@
 // The title catalogue (职称系列 with levels and specialties), read once per session.
 import { ref, type Ref } from 'vue'
 import { api, call, type Schemas } from './api/client'
+import { messageOf } from './notify'
 
 export type Series = Schemas['SeriesDto']
 export type Level = Schemas['Level']
@@ -18,18 +19,28 @@ export const PARENT_KIND: Partial<Record<OrgKind, OrgKind>> = {
 }
 
 const series = ref<Series[]>([])
+/** Why the catalogue could not be read ('' when it was, or is being read). */
+const seriesError = ref('')
 let loading: Promise<Series[]> | null = null
 
 export function loadSeries(): Promise<Series[]> {
   if (series.value.length) return Promise.resolve(series.value)
+  seriesError.value = ''
   loading ??= call(api.GET('/api/v1/series', {}))
     .then((answer) => (series.value = answer.filter((s) => s.active)))
+    .catch((error: unknown) => {
+      seriesError.value = messageOf(error)
+      throw error
+    })
     .finally(() => (loading = null))
   return loading
 }
 
-export function useSeries(): { series: Ref<Series[]>; ready: Promise<Series[]> } {
-  return { series, ready: loadSeries().catch(() => []) }
+/** The catalogue, read on first use; `error` says why it could not be read, `retry` reads it again. */
+export function useSeries(): { series: Ref<Series[]>; error: Ref<string>; retry: () => void } {
+  const retry = () => void loadSeries().catch(() => undefined)
+  retry()
+  return { series, error: seriesError, retry }
 }
 
 export function seriesName(code: string | null | undefined): string {

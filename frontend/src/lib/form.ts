@@ -67,3 +67,8 @@ export function cleanData(fields: readonly TemplateField[], data: FormData): Rec
   }
   return out
 }
+
+/** The template's keys for a merge (PATCH), normalised, with `null` for empty ones so the merge clears them. */
+export function mergeData(fields: readonly TemplateField[], data: FormData): Record<string, FieldValue> {
+  return Object.fromEntries(fields.map((field) => [field.key, normalise(field, data[field.key])]))
+}

@@ -18,3 +18,7 @@ export function showError(error: unknown): void {
 export function showSuccess(message: string): void {
   ElMessage({ type: 'success', message })
 }
+
+export function showWarning(message: string): void {
+  ElMessage({ type: 'warning', message, showClose: true, duration: 5000 })
+}

@@ -1,6 +1,6 @@
 // Evidence files: checked in the browser before anything is sent (the server checks again, by content).
 
-import { freshAccessToken } from './api/tokens'
+import { sendWithToken } from './api/auth-fetch'
 import { ApiError, type Problem } from './problem'
 
 export const MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -48,53 +48,51 @@ export function formatSize(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(2)} MB`
 }
 
-/**
- * Sends one file as multipart field `file` with upload progress (fetch cannot report it),
- * resolving to the server's JSON answer or rejecting with an ApiError.
- */
-export async function uploadWithProgress<T>(url: string, file: File, onProgress: (percent: number) => void): Promise<T> {
-  const token = await freshAccessToken()
-  return new Promise<T>((resolve, reject) => {
+function parseJson(text: string): unknown {
+  try {
+    return text ? JSON.parse(text) : null
+  } catch {
+    return null
+  }
+}
+
+/** One multipart POST through XMLHttpRequest, for its upload progress (fetch cannot report it). */
+function post(url: string, form: FormData, token: string | null, onProgress: (percent: number) => void) {
+  return new Promise<{ status: number; body: unknown }>((resolve, reject) => {
     const xhr = new XMLHttpRequest()
     xhr.open('POST', url)
     if (token) xhr.setRequestHeader('Authorization', `Bearer ${token}`)
     xhr.upload.onprogress = (event) => {
       if (event.lengthComputable) onProgress(Math.round((event.loaded / event.total) * 100))
     }
-    xhr.onload = () => {
-      let body: unknown = null
-      try {
-        body = xhr.responseText ? JSON.parse(xhr.responseText) : null
-      } catch {
-        body = null
-      }
-      if (xhr.status >= 200 && xhr.status < 300) {
-        onProgress(100)
-        resolve(body as T)
-      } else {
-        reject(ApiError.from(xhr.status, body as Partial<Problem> | undefined))
-      }
-    }
+    xhr.onload = () => resolve({ status: xhr.status, body: parseJson(xhr.responseText) })
     xhr.onerror = () => reject(ApiError.network(new Error('upload failed')))
-    const form = new FormData()
-    form.append('file', file, file.name)
     xhr.send(form)
   })
 }
 
+/**
+ * Sends one file as multipart field `file` with upload progress, resolving to the server's JSON
+ * answer or rejecting with an ApiError. An expired token is refreshed and the file sent again.
+ */
+export async function uploadWithProgress<T>(url: string, file: File, onProgress: (percent: number) => void): Promise<T> {
+  const form = new FormData()
+  form.append('file', file, file.name)
+  const { status, body } = await sendWithToken((token) => post(url, form, token, onProgress))
+  if (status < 200 || status >= 300) throw ApiError.from(status, body as Partial<Problem> | undefined)
+  onProgress(100)
+  return body as T
+}
+
 /** Fetches a protected file (Bearer token) as a Blob for preview or download. */
 export async function fetchBlob(url: string): Promise<Blob> {
-  const token = await freshAccessToken()
-  const response = await fetch(url, { headers: token ? { Authorization: `Bearer ${token}` } : {} })
-  if (!response.ok) {
-    let body: Partial<Problem> | undefined
-    try {
-      body = (await response.json()) as Partial<Problem>
-    } catch {
-      body = undefined
-    }
-    throw ApiError.from(response.status, body)
+  let response: Response
+  try {
+    response = await sendWithToken((token) => fetch(url, { headers: token ? { Authorization: `Bearer ${token}` } : {} }))
+  } catch (cause) {
+    throw ApiError.network(cause)
   }
+  if (!response.ok) throw ApiError.from(response.status, (await response.json().catch(() => undefined)) as Partial<Problem> | undefined)
   return response.blob()
 }
 

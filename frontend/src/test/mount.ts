@@ -4,10 +4,15 @@ import ElementPlus from 'element-plus'
 import type { Component } from 'vue'
 import { i18n } from '@/config/i18n'
 
+// jsdom has neither matchMedia (useNarrow asks it: a wide screen that never changes) nor scrolling.
+Element.prototype.scrollIntoView ??= () => undefined
+window.matchMedia ??= (query: string) =>
+  ({ matches: false, media: query, addEventListener: () => undefined, removeEventListener: () => undefined }) as unknown as MediaQueryList
+
 export function mountWithApp<C extends Component>(component: C, options: ComponentMountingOptions<C> = {}) {
   return mount(component, {
     ...options,
-    global: { plugins: [ElementPlus, i18n], ...(options.global ?? {}) },
+    global: { ...options.global, plugins: [ElementPlus, i18n, ...(options.global?.plugins ?? [])] },
   } as ComponentMountingOptions<C>)
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import FormRenderer from './FormRenderer.vue'
 import { afterDebounce, mountWithApp } from '@/test/mount'
-import { checkFields, cleanData, type TemplateField } from '@/lib/form'
+import { checkFields, cleanData, mergeData, type TemplateField } from '@/lib/form'
 
 const fields: TemplateField[] = [
   { key: 'school', label: '毕业院校', type: 'text', required: true },
@@ -96,6 +96,17 @@ describe('form data helpers', () => {
       school: '山大',
       years: 12,
       year: 2024,
+    })
+  })
+
+  it('for a merge, names every template key and clears the empty ones with null', () => {
+    expect(mergeData(fields, { school: '山大', years: '12', stray: 'x', summary: '' })).toEqual({
+      school: '山大',
+      years: 12,
+      graduated_on: null,
+      degree: null,
+      year: null,
+      summary: null,
     })
   })
 })

@@ -10,6 +10,7 @@ const en: Messages = {
     unknownError: 'Something went wrong, please retry later', sessionExpired: 'Your session expired, please log in again',
     saved: 'Saved', deleted: 'Deleted', fixErrors: 'Please correct the highlighted fields',
     notFound: 'Page not found', backHome: 'Back to home', language: 'Language', total: '{n} in total',
+    retry: 'Retry', seriesFailed: 'The title series could not be loaded, so none can be chosen yet',
   },
   enums: {
     orgKind: { enterprise: 'Enterprise', institution: 'Public institution', authority: 'Competent authority', township: 'Township (street)', hrss: 'HR & social security bureau' },
@@ -101,7 +102,8 @@ const en: Messages = {
     title: 'Declaration review', status: 'Review status', year: 'Year', level: 'Level', series: 'Series', keyword: 'Name / ID number',
     name: 'Name', idNumber: 'ID number', org: 'Employer', holder: 'Currently at', submittedAt: 'Submitted at', review: 'Review',
     approve: 'Approve', reject: 'Reject', returnIt: 'Return', opinion: 'Opinion', opinionRequired: 'Enter the reason',
-    itemOpinion: 'Item opinion (to modify)', flagItem: 'Flag this item for modification', addSections: 'Sections that may get new items', infoOpinion: 'Declaration information', flagInfo: 'Declaration information must be changed',
+    itemOpinion: 'Item opinion (to modify)', flagItem: 'Flag this item for modification', itemOpinionRequired: 'Enter what must be modified in this item',
+    stale: 'Someone else has handled this declaration; it has been reloaded, please check it again', addSections: 'Sections that may get new items', infoOpinion: 'Declaration information', flagInfo: 'Declaration information must be changed',
     approveConfirm: 'Approve this declaration?', approved: 'Approved', accepted: 'Accepted', returned: 'Returned to the applicant',
     returnConfirm: 'Return this declaration to the applicant?', rejectHint: 'Write the reason, add item opinions, then click Return.',
     needReviewer: 'Register a reviewer before reviewing', readonly: 'This declaration is not held by your organisation; read only',

@@ -34,6 +34,8 @@ const zhCN = {
     backHome: '返回首页',
     language: '语言',
     total: '共 {n} 条',
+    retry: '重试',
+    seriesFailed: '职称系列加载失败，暂时无法选择职称系列',
   },
   enums: {
     orgKind: {
@@ -274,6 +276,8 @@ const zhCN = {
     opinionRequired: '请填写审核不通过的原因',
     itemOpinion: '条目意见（需修改）',
     flagItem: '标记该条目需修改',
+    itemOpinionRequired: '请填写该条目需修改的意见',
+    stale: '该申报已被他人处理，已为您刷新，请核对后再操作',
     addSections: '允许新增条目的栏目',
     infoOpinion: '申报信息',
     flagInfo: '申报信息需修改',

@@ -4,11 +4,11 @@ export type PathView = Schemas['PathDto']
 export type PathStatus = Schemas['PathStatus']
 export type ApplyPath = Schemas['ApplyPathRequest']
 
-export const listPaths = (status?: PathStatus, page = 1) =>
-  call(api.GET('/api/v1/paths', { params: { query: { status, page, page_size: 50 } } }))
+export const listPaths = (status: PathStatus | undefined, page: number, pageSize: number) =>
+  call(api.GET('/api/v1/paths', { params: { query: { status, page, page_size: pageSize } } }))
 export const applyPath = (body: ApplyPath) => call(api.POST('/api/v1/paths', { body }))
-export const listPathAudits = (status?: PathStatus, page = 1) =>
-  call(api.GET('/api/v1/path-audits', { params: { query: { status, page, page_size: 50 } } }))
+export const listPathAudits = (status: PathStatus | undefined, page: number, pageSize: number) =>
+  call(api.GET('/api/v1/path-audits', { params: { query: { status, page, page_size: pageSize } } }))
 export const approvePath = (id: string) => call(api.POST('/api/v1/paths/{id}/approve', { params: { path: { id } } }))
 export const rejectPath = (id: string, reason: string) =>
   call(api.POST('/api/v1/paths/{id}/reject', { params: { path: { id } }, body: { reason } }))

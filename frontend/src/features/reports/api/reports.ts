@@ -15,4 +15,5 @@ export const reportable = (query: ReportQuery, page: number, pageSize: number) =
 /** One batch up the path; the key makes a retried click return the first report. */
 export const sendReport = (declarationIds: string[], idempotencyKey: string) =>
   call(api.POST('/api/v1/reports', { body: { declaration_ids: declarationIds }, params: { header: { 'Idempotency-Key': idempotencyKey } } }))
-export const listReports = () => call(api.GET('/api/v1/reports', { params: { query: { direction: 'sent', page: 1, page_size: 20 } } }))
+export const listReports = (page: number, pageSize: number) =>
+  call(api.GET('/api/v1/reports', { params: { query: { direction: 'sent', page, page_size: pageSize } } }))

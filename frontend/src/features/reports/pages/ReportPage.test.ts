@@ -72,4 +72,60 @@ describe('ReportPage (职称申报数据上报)', () => {
     expect(wrapper.find('[data-test="report-selected"]').text()).toContain('已勾选 0 条')
     wrapper.unmount()
   })
+
+  it('loads once when a new page size moves the page, and shows only the latest answer', async () => {
+    const reportable = serve()
+    vi.spyOn(reports, 'listReports').mockResolvedValue({ items: [], total: 0, page: 1, page_size: 20 } as never)
+    const wrapper = mountWithApp(ReportPage, { attachTo: document.body })
+    await settle()
+    const next = () => wrapper.find('[data-test="report-pager"] .btn-next').trigger('click')
+    await next()
+    await settle()
+    await next()
+    await settle()
+    expect(reportable).toHaveBeenLastCalledWith(expect.anything(), 3, 50)
+
+    // 100 a page leaves page 3 past the end: Element Plus moves to page 2 as well.
+    reportable.mockClear()
+    await wrapper.find('[data-test="report-pager"] .el-select__wrapper').trigger('click')
+    await settle()
+    const option = [...document.querySelectorAll<HTMLElement>('.el-select-dropdown__item')].find((el) => el.textContent?.includes('100'))
+    option!.click()
+    await settle()
+    expect(reportable).toHaveBeenCalledTimes(1)
+    expect(reportable).toHaveBeenLastCalledWith(expect.anything(), 2, 100)
+
+    // A slow answer for page 1 arrives after the one for page 2: page 2 stays.
+    let slow: (value: Awaited<ReturnType<typeof reports.reportable>>) => void = () => undefined
+    const fast = reportable.getMockImplementation()!
+    reportable.mockImplementationOnce(() => new Promise((resolve) => (slow = resolve)))
+    await wrapper.find('[data-test="report-pager"] .btn-prev').trigger('click')
+    await next()
+    await settle()
+    slow(await fast({}, 1, 100))
+    await settle()
+    expect(wrapper.find('.el-table__body').text()).toContain('申报人101')
+    expect(wrapper.find('.el-table__body').text()).not.toContain('申报人1 1')
+    expect(wrapper.findAll('[data-test="report-table"] .el-table__body tr')).toHaveLength(20)
+    wrapper.unmount()
+  })
+
+  it('pages through the report history', async () => {
+    serve()
+    const history = vi.spyOn(reports, 'listReports').mockImplementation(async (page, pageSize) => ({
+      items: [{ id: `r${page}`, created_at: '2026-11-21T02:00:00Z', to_org_name: `上级${page}`, count: 1 }],
+      total: 45,
+      page,
+      page_size: pageSize,
+    }) as never)
+    const wrapper = mountWithApp(ReportPage, { attachTo: document.body })
+    await settle()
+    expect(history).toHaveBeenLastCalledWith(1, 20)
+    expect(wrapper.find('[data-test="report-history-pager"]').text()).toContain('45')
+    await wrapper.find('[data-test="report-history-pager"] .btn-next').trigger('click')
+    await settle()
+    expect(history).toHaveBeenLastCalledWith(2, 20)
+    expect(wrapper.find('[data-test="report-history"]').text()).toContain('上级2')
+    wrapper.unmount()
+  })
 })

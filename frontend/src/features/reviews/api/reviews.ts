@@ -21,6 +21,9 @@ export const listReviews = (query: ReviewQuery, page: number, pageSize: number) 
 export const getReview = (id: string) => call(api.GET('/api/v1/reviews/{id}', at(id)))
 /** The form version the declaration was started with (reviewers of an org it reached may read it). */
 export const declarationForm = (id: string) => call(api.GET('/api/v1/declarations/{id}/form', at(id)))
-export const approveReview = (id: string, opinion?: string) =>
-  call(api.POST('/api/v1/reviews/{id}/approve', { ...at(id), body: { opinion: opinion || null } }))
-export const returnReview = (id: string, body: ReturnBody) => call(api.POST('/api/v1/reviews/{id}/return', { ...at(id), body }))
+/** `If-Match` with the declaration's version: a decision on what someone else changed meanwhile is refused (412). */
+const decide = (id: string, version: number) => ({ params: { path: { id }, header: { 'If-Match': String(version) } } })
+export const approveReview = (id: string, version: number, opinion?: string) =>
+  call(api.POST('/api/v1/reviews/{id}/approve', { ...decide(id, version), body: { opinion: opinion || null } }))
+export const returnReview = (id: string, version: number, body: ReturnBody) =>
+  call(api.POST('/api/v1/reviews/{id}/return', { ...decide(id, version), body }))
