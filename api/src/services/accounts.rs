@@ -293,7 +293,7 @@ pub async fn login(
     let entry = |action: &'static str, success: bool, account: Option<&account::Model>| {
         let base = AuditEntry::new(action, success).ip(ip.clone());
         match account {
-            Some(a) => base.actor(&a.id, &a.real_name, a.org_id.as_deref()).object("account", &a.id),
+            Some(a) => base.of_account(a),
             None => base.detail(serde_json::json!({"account": "unknown"})),
         }
     };
@@ -530,14 +530,8 @@ pub async fn forgot_password(state: &AppState, identifier: &str, ip: Option<Stri
     };
     let tx = db::begin_write(&state.db).await?;
     let message = codes::issue(state, &tx, &account.id, Purpose::PasswordReset).await?;
-    audit::record(
-        &tx,
-        AuditEntry::new("password_reset_requested", message.is_some())
-            .actor(&account.id, &account.real_name, account.org_id.as_deref())
-            .object("account", &account.id)
-            .ip(ip),
-    )
-    .await?;
+    audit::record(&tx, AuditEntry::new("password_reset_requested", message.is_some()).of_account(&account).ip(ip))
+        .await?;
     tx.commit().await?;
     if let Some(message) = message {
         state.sms.send(&phone, &message).await?;
@@ -567,14 +561,7 @@ pub async fn reset_password(
     }
     set_password(&tx, &account.id, hash).await?;
     login_attempt::Entity::delete_by_id(format!("acct:{}", account.id)).exec(&tx).await?;
-    audit::record(
-        &tx,
-        AuditEntry::new("password_reset", true)
-            .actor(&account.id, &account.real_name, account.org_id.as_deref())
-            .object("account", &account.id)
-            .ip(ip),
-    )
-    .await?;
+    audit::record(&tx, AuditEntry::new("password_reset", true).of_account(&account).ip(ip)).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -606,14 +593,7 @@ pub async fn change_password(
     let hash = password::hash(new_password.expose().to_string()).await?;
     let tx = db::begin_write(&state.db).await?;
     set_password(&tx, account_id, hash).await?;
-    audit::record(
-        &tx,
-        AuditEntry::new("password_changed", true)
-            .actor(&account.id, &account.real_name, account.org_id.as_deref())
-            .object("account", &account.id)
-            .ip(ip),
-    )
-    .await?;
+    audit::record(&tx, AuditEntry::new("password_changed", true).of_account(&account).ip(ip)).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -636,10 +616,7 @@ pub async fn verify_own_password(
         Attempt::Allowed { locks_now } => locks_now,
     };
     if !password::verify(current, Some(account.password_hash.clone())).await {
-        let entry = AuditEntry::new(failed_action, false)
-            .actor(&account.id, &account.real_name, account.org_id.as_deref())
-            .object("account", &account.id)
-            .ip(ip);
+        let entry = AuditEntry::new(failed_action, false).of_account(account).ip(ip);
         audit::record_alone(&state.db, entry).await?;
         return Err(match locks_now {
             Some(until) => locked_error(until - now),

@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use crate::crypto::sha256_hex;
 use crate::db;
-use crate::entities::audit_log;
+use crate::entities::{account, audit_log};
 
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 /// Serialises appends on PostgreSQL so the chain stays linear across servers.
@@ -42,6 +42,11 @@ impl AuditEntry {
         self.actor_name = Some(name.to_string());
         self.org_id = org_id.map(str::to_string);
         self
+    }
+
+    /// The account acted on its own account (login, password, second factor, binding …).
+    pub fn of_account(self, account: &account::Model) -> Self {
+        self.actor(&account.id, &account.real_name, account.org_id.as_deref()).object("account", &account.id)
     }
 
     pub fn object(mut self, kind: &'static str, id: &str) -> Self {

@@ -49,10 +49,7 @@ async fn load(state: &AppState, account_id: &str) -> AppResult<account::Model> {
 }
 
 fn audit_entry(action: &'static str, success: bool, account: &account::Model, ip: Option<String>) -> AuditEntry {
-    AuditEntry::new(action, success)
-        .actor(&account.id, &account.real_name, account.org_id.as_deref())
-        .object("account", &account.id)
-        .ip(ip)
+    AuditEntry::new(action, success).of_account(account).ip(ip)
 }
 
 /// Starts adding a second factor (after the current password): a new secret, not yet in force.

@@ -470,8 +470,7 @@ async fn sign_in_or_register(
     audit::record(
         &tx,
         AuditEntry::new("sso_authenticated", true)
-            .actor(&account.id, &account.real_name, account.org_id.as_deref())
-            .object("account", &account.id)
+            .of_account(&account)
             .ip(ip)
             .detail(serde_json::json!({"issuer": identity.issuer})),
     )
@@ -555,13 +554,9 @@ async fn bind(
     .await?;
     audit::record(
         tx,
-        AuditEntry::new("sso_bind", true)
-            .actor(&account.id, &account.real_name, account.org_id.as_deref())
-            .object("account", &account.id)
-            .ip(ip)
-            .detail(
-                serde_json::json!({"issuer": identity.issuer, "subject": identity.subject, "matched_by": matched_by}),
-            ),
+        AuditEntry::new("sso_bind", true).of_account(account).ip(ip).detail(
+            serde_json::json!({"issuer": identity.issuer, "subject": identity.subject, "matched_by": matched_by}),
+        ),
     )
     .await?;
     Ok(())
@@ -698,8 +693,7 @@ pub async fn exchange(
     if ensure_active(&tx, &account).await.is_err() {
         // The code stays used up, and the refusal is on record.
         let entry = AuditEntry::new("login_disabled", false)
-            .actor(&account.id, &account.real_name, account.org_id.as_deref())
-            .object("account", &account.id)
+            .of_account(&account)
             .ip(ip)
             .detail(serde_json::json!({"method": "sso"}));
         audit::record(&tx, entry).await?;
@@ -710,8 +704,7 @@ pub async fn exchange(
     audit::record(
         &tx,
         AuditEntry::new("login_success", true)
-            .actor(&account.id, &account.real_name, account.org_id.as_deref())
-            .object("account", &account.id)
+            .of_account(&account)
             .ip(ip)
             .detail(serde_json::json!({"method": "sso", "issuer": grant.issuer})),
     )
@@ -827,8 +820,7 @@ async fn finish_registration(
     audit::record(
         tx,
         AuditEntry::new("login_success", true)
-            .actor(&account.id, &account.real_name, account.org_id.as_deref())
-            .object("account", &account.id)
+            .of_account(account)
             .ip(ip)
             .detail(serde_json::json!({"method": "sso", "issuer": grant.issuer})),
     )
@@ -901,8 +893,7 @@ pub async fn unbind(state: &AppState, account_id: &str, ip: Option<String>) -> A
     audit::record(
         &tx,
         AuditEntry::new("sso_unbind", true)
-            .actor(&account.id, &account.real_name, account.org_id.as_deref())
-            .object("account", &account.id)
+            .of_account(&account)
             .ip(ip)
             .detail(serde_json::json!({"issuer": binding.issuer, "subject": binding.subject})),
     )
