@@ -40,8 +40,10 @@ export const useSession = defineStore('session', () => {
     return load(true)
   }
 
-  async function login(account: string, password: string): Promise<Me | null> {
-    const tokens = await call(api.POST('/api/v1/auth/login', { body: { account, password } }))
+  /** `totpCode` is the 动态口令, sent once the server answered `totp_required`. */
+  async function login(account: string, password: string, totpCode?: string): Promise<Me | null> {
+    const body = totpCode ? { account, password, totp_code: totpCode } : { account, password }
+    const tokens = await call(api.POST('/api/v1/auth/login', { body }))
     return signIn(tokens)
   }
 

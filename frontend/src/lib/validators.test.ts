@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { isIdNumber, isPhone, isUscc, isUsername, passwordStrongEnough } from './validators'
+import { isIdNumber, isPhone, isTotpCode, isUscc, isUsername, passwordStrongEnough } from './validators'
 
 describe('validators (same samples as the server)', () => {
   it('checks the GB 11643 ID number check digit and birth date', () => {
@@ -27,5 +27,12 @@ describe('validators (same samples as the server)', () => {
     expect(passwordStrongEnough('Demo#2026zc')).toBe(true)
     expect(passwordStrongEnough('abcdefgh1')).toBe(false)
     expect(passwordStrongEnough('Ab1!')).toBe(false)
+  })
+
+  it('checks a 动态口令 as the server does: 6 digits, spaces allowed', () => {
+    expect(isTotpCode('123456')).toBe(true)
+    expect(isTotpCode('123 456')).toBe(true)
+    expect(isTotpCode('12345')).toBe(false)
+    expect(isTotpCode('12345a')).toBe(false)
   })
 })

@@ -41,6 +41,11 @@ export function isPhone(raw: string): boolean {
   return /^1[3-9]\d{9}$/.test(value)
 }
 
+/** A 动态口令: 6 digits; spaces are dropped, as apps show `123 456`. */
+export function isTotpCode(raw: string): boolean {
+  return /^\d{6}$/.test(raw.replace(/\s/g, ''))
+}
+
 /** 4–32 characters, a letter first, then letters, digits, `_`, `.` or `-`. */
 export function isUsername(raw: string): boolean {
   return /^[A-Za-z][A-Za-z0-9_.-]{3,31}$/.test(raw.trim())

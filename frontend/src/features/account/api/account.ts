@@ -12,3 +12,11 @@ export async function ssoBinding(): Promise<SsoBinding | null> {
 }
 
 export const removeSsoBinding = () => call(api.DELETE('/api/v1/me/sso-binding'))
+
+export type TotpEnrollment = Schemas['TotpEnrollment']
+
+/** Starts adding the 动态口令: a new secret for the authenticator app, in force once confirmed. */
+export const beginTotp = (password: string) => call(api.POST('/api/v1/me/totp', { body: { password } }))
+export const confirmTotp = (code: string) => call(api.POST('/api/v1/me/totp/confirm', { body: { code } }))
+export const disableTotp = (password: string, code: string) =>
+  call(api.POST('/api/v1/me/totp/disable', { body: { password, code } }))
