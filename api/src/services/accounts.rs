@@ -234,7 +234,6 @@ pub async fn insert_account(
     Ok(model)
 }
 
-/// Finds the account a login name means: a username, an ID number (the person) or a phone.
 /// The one spelling of a login name, as [`find_login_account`] reads it: every way of writing an
 /// unknown ID number or phone counts towards one lock, as it would for a real account.
 fn canonical_identifier(identifier: &str) -> String {
@@ -247,6 +246,7 @@ fn canonical_identifier(identifier: &str) -> String {
     }
 }
 
+/// Finds the account a login name means: a username, an ID number (the person) or a phone.
 async fn find_login_account(state: &AppState, identifier: &str) -> AppResult<Option<account::Model>> {
     let query = account::Entity::find();
     let found = if let Ok(id_number) = IdCardNumber::parse(identifier) {
