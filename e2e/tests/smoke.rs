@@ -99,8 +99,10 @@ async fn a_reviewer_with_a_second_factor_signs_in_with_a_code_and_an_operator_ca
         |code: Option<String>| json!({"account": "hospital_reviewer", "password": DEMO_PASSWORD, "totp_code": code});
     let (status, problem) = server.post(None, "/auth/login", &login(None)).await?;
     assert_eq!((status, problem["code"].as_str()), (401, Some("totp_required")));
-    let (status, _) = server.post(None, "/auth/login", &login(Some(app.generate(now + 30)))).await?;
+    let (status, tokens) = server.post(None, "/auth/login", &login(Some(app.generate(now + 30)))).await?;
     assert_eq!(status, 200);
+    let token = tokens["access_token"].as_str().unwrap().to_string();
+    assert_eq!(server.get(Some(&token), "/me").await?.0, 200);
 
     // The phone is lost: the operator removes the second factor, and the password alone signs in.
     let output = server.admin(&["reset-totp", "--username", "hospital_reviewer"])?;

@@ -29,8 +29,8 @@ pub fn configure(config: &mut ServiceConfig, limiter: &AuthLimiter) {
     // Before `auth`: its `/auth` scope would otherwise claim `/auth/sso/*`.
     sso::configure(config, limiter);
     auth::configure(config, limiter);
+    totp::configure(config, limiter);
     me::configure(config);
-    totp::configure(config);
     admin::configure(config);
     catalogue::configure(config);
     orgs::configure(config);

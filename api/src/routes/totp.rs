@@ -1,5 +1,6 @@
 //! The caller's second factor (动态口令, TOTP): add it, confirm it with a first code, remove it.
 
+use actix_governor::Governor;
 use actix_web::http::header::CACHE_CONTROL;
 use actix_web::{HttpResponse, post, web};
 use serde::{Deserialize, Serialize};
@@ -9,13 +10,22 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::auth::{AuthUser, ClientIp};
 use crate::checked;
 use crate::error::{AppResult, Problem};
+use crate::rate_limit::AuthLimiter;
 use crate::routes::Check;
 use crate::routes::json::Json;
 use crate::services::totp;
 use crate::state::AppState;
 
-pub fn configure(config: &mut ServiceConfig) {
-    config.service(begin).service(confirm).service(disable);
+/// Mounts `/me/totp*`, rate limited per client IP like the login it guards.
+pub fn configure(config: &mut ServiceConfig, limiter: &AuthLimiter) {
+    config.service(
+        utoipa_actix_web::scope("/me/totp")
+            .wrap(Governor::new(limiter))
+            .default_service(web::to(crate::spa::api_fallback))
+            .service(begin)
+            .service(confirm)
+            .service(disable),
+    );
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -52,9 +62,10 @@ fn password(check: &mut Check, field: &str, value: &str) {
         (status = 409, description = "`totp_already_enabled`", body = Problem),
         (status = 422, description = "Wrong current password (`/password`)", body = Problem),
         (status = 423, description = "Locked after repeated wrong passwords", body = Problem),
+        (status = 429, body = Problem),
     )
 )]
-#[post("/me/totp")]
+#[post("")]
 pub async fn begin(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -78,7 +89,8 @@ pub struct TotpConfirmRequest {
     pub code: String,
 }
 
-/// Confirms the second factor with a code from the app; from now on login asks for a code.
+/// Confirms the second factor with a code from the app; from now on login asks for a code. Every
+/// session ends, this one included: log in again with a code.
 #[utoipa::path(
     tag = "account",
     security(("bearer" = [])),
@@ -87,9 +99,10 @@ pub struct TotpConfirmRequest {
         (status = 401, body = Problem),
         (status = 409, description = "`totp_already_enabled`, `totp_not_started` or `totp_changed`", body = Problem),
         (status = 422, description = "A wrong code (`/code`)", body = Problem),
+        (status = 429, body = Problem),
     )
 )]
-#[post("/me/totp/confirm")]
+#[post("/confirm")]
 pub async fn confirm(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -114,7 +127,8 @@ pub struct TotpDisableRequest {
     pub code: String,
 }
 
-/// Removes the second factor, with the current password and a current code. (A lost
+/// Removes the second factor, with the current password and a current code (a wrong code counts
+/// towards the lock like a wrong password). Every session ends, this one included. (A lost
 /// authenticator is removed by an operator: `zhicheng admin reset-totp`.)
 #[utoipa::path(
     tag = "account",
@@ -124,10 +138,11 @@ pub struct TotpDisableRequest {
         (status = 401, body = Problem),
         (status = 409, description = "`totp_not_enabled`", body = Problem),
         (status = 422, description = "Wrong password (`/password`) or code (`/code`)", body = Problem),
-        (status = 423, description = "Locked after repeated wrong passwords", body = Problem),
+        (status = 423, description = "Locked after repeated wrong passwords or codes", body = Problem),
+        (status = 429, body = Problem),
     )
 )]
-#[post("/me/totp/disable")]
+#[post("/disable")]
 pub async fn disable(
     state: web::Data<AppState>,
     user: AuthUser,

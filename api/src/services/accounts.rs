@@ -550,6 +550,8 @@ pub async fn reset_password(
     let account = find_login_account(state, identifier).await?;
     let hash = password::hash(new_password.expose().to_string()).await?;
     let Some(account) = account else {
+        // The same work as a wrong code for a real account: one audited write.
+        audit::record_alone(&state.db, AuditEntry::new("password_reset", false).ip(ip)).await?;
         return Err(code_error());
     };
     let tx = db::begin_write(&state.db).await?;
@@ -589,13 +591,39 @@ pub async fn change_password(
 ) -> AppResult<()> {
     let account =
         account::Entity::find_by_id(account_id.to_string()).one(&state.db).await?.ok_or(AppError::NotFound)?;
-    verify_own_password(state, &account, current, "/current_password", "password_change_failed", ip.clone()).await?;
+    verify_own_password(state, &account, current, "/current_password", "password_change_failed", ip.clone())
+        .await?
+        .clear(state)
+        .await?;
     let hash = password::hash(new_password.expose().to_string()).await?;
     let tx = db::begin_write(&state.db).await?;
     set_password(&tx, account_id, hash).await?;
     audit::record(&tx, AuditEntry::new("password_changed", true).of_account(&account).ip(ip)).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// A right password whose attempt still counts towards the lock: [`CountedAttempt::clear`] it once
+/// the whole action succeeded, so a wrong second-factor code after it counts too.
+#[must_use]
+pub struct CountedAttempt {
+    key: String,
+    locks_now: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl CountedAttempt {
+    pub async fn clear(self, state: &AppState) -> AppResult<()> {
+        clear_attempts(state, &self.key).await
+    }
+
+    /// The answer when a later check of the same action fails: locked, if this attempt was the one
+    /// that reached the threshold.
+    pub fn refuse(&self, field: &str, message: &str) -> AppError {
+        match self.locks_now {
+            Some(until) => locked_error(until - db::now()),
+            None => AppError::field(field, message),
+        }
+    }
 }
 
 /// Checks the signed-in account's own password before a sensitive change. Guessing it with a
@@ -608,7 +636,7 @@ pub async fn verify_own_password(
     field: &str,
     failed_action: &'static str,
     ip: Option<String>,
-) -> AppResult<()> {
+) -> AppResult<CountedAttempt> {
     let key = format!("acct:{}", account.id);
     let now = db::now();
     let locks_now = match reserve_attempt(state, &key).await? {
@@ -623,7 +651,7 @@ pub async fn verify_own_password(
             None => AppError::field(field, "当前密码不正确"),
         });
     }
-    clear_attempts(state, &key).await
+    Ok(CountedAttempt { key, locks_now })
 }
 
 /// Sends a code to a phone registered on at least one account, to recover its usernames.

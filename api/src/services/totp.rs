@@ -59,25 +59,32 @@ pub async fn begin(state: &AppState, account_id: &str, password: String, ip: Opt
     if account.totp_enabled_at.is_some() {
         return Err(AppError::conflict("totp_already_enabled", "已开启动态口令；如需更换，请先关闭"));
     }
-    accounts::verify_own_password(state, &account, password, "/password", "totp_enrol_failed", ip.clone()).await?;
+    accounts::verify_own_password(state, &account, password, "/password", "totp_enrol_failed", ip.clone())
+        .await?
+        .clear(state)
+        .await?;
     let mut bytes = [0u8; 20];
     rand::rng().fill_bytes(&mut bytes);
     let secret = Secret::Raw(bytes.to_vec()).to_encoded().to_string();
     let otpauth_url = generator(&secret, &account.username)?.get_url();
     let tx = db::begin_write(&state.db).await?;
-    account::Entity::update_many()
+    let stored = account::Entity::update_many()
         .col_expr(account::Column::TotpSecretEnc, Expr::value(state.crypto.encrypt(&secret)?))
         .col_expr(account::Column::TotpLastStep, Expr::value(Option::<i64>::None))
         .filter(account::Column::Id.eq(account.id.as_str()))
         .filter(account::Column::TotpEnabledAt.is_null())
         .exec(&tx)
         .await?;
+    if stored.rows_affected != 1 {
+        return Err(AppError::conflict("totp_already_enabled", "已开启动态口令；如需更换，请先关闭"));
+    }
     audit::record(&tx, audit_entry("totp_enrolment_started", true, &account, ip)).await?;
     tx.commit().await?;
     Ok(Enrollment { secret, otpauth_url })
 }
 
-/// Puts the second factor in force once the app shows a right code.
+/// Puts the second factor in force once the app shows a right code. Every session ends, this one
+/// included: the next login proves the new factor.
 pub async fn confirm(state: &AppState, account_id: &str, code: &str, ip: Option<String>) -> AppResult<()> {
     let account = load(state, account_id).await?;
     if account.totp_enabled_at.is_some() {
@@ -103,6 +110,7 @@ pub async fn confirm(state: &AppState, account_id: &str, code: &str, ip: Option<
     if updated.rows_affected != 1 {
         return Err(AppError::conflict("totp_changed", "动态口令设置已变化，请刷新后重试"));
     }
+    accounts::revoke_all_sessions(&tx, &account.id).await?;
     audit::record(&tx, audit_entry("totp_enabled", true, &account, ip)).await?;
     tx.commit().await?;
     Ok(())
@@ -151,7 +159,8 @@ pub async fn check_login(state: &AppState, account: &account::Model, code: Optio
     })
 }
 
-/// Removes the second factor, with the password and a current code.
+/// Removes the second factor, with the password and a current code; a wrong code counts towards
+/// the lock like a wrong password. Every session ends, this one included.
 pub async fn disable(
     state: &AppState,
     account_id: &str,
@@ -163,13 +172,17 @@ pub async fn disable(
     if account.totp_enabled_at.is_none() {
         return Err(AppError::conflict("totp_not_enabled", "尚未开启动态口令"));
     }
-    accounts::verify_own_password(state, &account, password, "/password", "totp_disable_failed", ip.clone()).await?;
+    let attempt =
+        accounts::verify_own_password(state, &account, password, "/password", "totp_disable_failed", ip.clone())
+            .await?;
     if !use_code(state, &account, code).await? {
         audit::record_alone(&state.db, audit_entry("totp_disable_failed", false, &account, ip)).await?;
-        return Err(AppError::field("/code", "动态口令不正确或已使用"));
+        return Err(attempt.refuse("/code", "动态口令不正确或已使用"));
     }
+    attempt.clear(state).await?;
     let tx = db::begin_write(&state.db).await?;
     clear(&tx, &account.id).await?;
+    accounts::revoke_all_sessions(&tx, &account.id).await?;
     audit::record(&tx, audit_entry("totp_disabled", true, &account, ip)).await?;
     tx.commit().await?;
     Ok(())

@@ -20,6 +20,8 @@ impl App {
     }
 }
 
+/// Adds the second factor to `person` (confirmed with the code of this step, which ends the
+/// session of `token`).
 async fn enrol(app: &TestApp, token: &str, password: &str) -> App {
     let response = app.post_as(token, "/me/totp", &json!({"password": password})).await;
     assert_eq!(response.status(), 201);
@@ -29,6 +31,21 @@ async fn enrol(app: &TestApp, token: &str, password: &str) -> App {
     let confirm = app.post_as(token, "/me/totp/confirm", &json!({"code": authenticator.code(0)})).await;
     assert_eq!(confirm.status(), 204);
     authenticator
+}
+
+/// As if the authenticator's clock moved on a step: the codes of the current steps are new again.
+/// (Each code is good once and the window is one step either side, so a test that needs a third
+/// code would otherwise wait up to 30 seconds.)
+async fn next_step_arrives(app: &TestApp, username: &str) {
+    use api::entities::account;
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    account::Entity::update_many()
+        .col_expr(account::Column::TotpLastStep, Expr::col(account::Column::TotpLastStep).sub(2))
+        .filter(account::Column::Username.eq(username))
+        .exec(&app.state.db)
+        .await
+        .unwrap();
 }
 
 fn login_body(account: &str, password: &str, code: Option<&str>) -> Value {
@@ -61,9 +78,8 @@ async fn an_account_adds_a_second_factor_and_login_then_needs_a_code_each_good_o
     let confirmed = authenticator.code(0);
     let response = app.post_as(&token, "/me/totp/confirm", &json!({"code": confirmed})).await;
     assert_eq!(response.status(), 204);
-    let me: Value = app.get_as(&token, "/me").await.json().await.unwrap();
-    assert_eq!(me["totp_enabled"], true);
-    assert_eq!(app.post_as(&token, "/me/totp", &json!({"password": PASSWORD})).await.status(), 409);
+    // A new factor ends every session, this one included: the next login proves it.
+    assert_eq!(app.get_as(&token, "/me").await.status(), 401);
 
     // The password alone no longer signs in; nor a wrong code, nor an old one, nor one used before.
     let response = app.try_login(&person.username, PASSWORD).await;
@@ -76,6 +92,10 @@ async fn an_account_adds_a_second_factor_and_login_then_needs_a_code_each_good_o
     let next = authenticator.code(1);
     let response = app.post("/auth/login", &login_body(&person.id_number, PASSWORD, Some(&next))).await;
     assert_eq!(response.status(), 200);
+    let fresh = response.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_string();
+    let me: Value = app.get_as(&fresh, "/me").await.json().await.unwrap();
+    assert_eq!(me["totp_enabled"], true);
+    assert_eq!(app.post_as(&fresh, "/me/totp", &json!({"password": PASSWORD})).await.status(), 409);
     let response = app.post("/auth/login", &login_body(&person.username, PASSWORD, Some(&next))).await;
     assert_eq!((response.status().as_u16(), problem(response).await["code"].clone()), (401, json!("invalid_totp")));
     let response = app.post("/auth/login", &login_body(&person.username, "Wrong#Pass1", Some(&next))).await;
@@ -112,8 +132,10 @@ async fn one_code_sent_twice_at_once_signs_in_once() {
 async fn removing_the_second_factor_needs_the_password_and_a_code() {
     let app = spawn_app().await;
     let person = app.register_person().await;
-    let token = app.token_of(&person).await;
-    let authenticator = enrol(&app, &token, PASSWORD).await;
+    let authenticator = enrol(&app, &app.token_of(&person).await, PASSWORD).await;
+    let response = app.post("/auth/login", &login_body(&person.username, PASSWORD, Some(&authenticator.code(1)))).await;
+    let token = response.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_string();
+    next_step_arrives(&app, &person.username).await;
     let disable = |password: &str, code: &str| json!({"password": password, "code": code});
 
     let response = app.post_as(&token, "/me/totp/disable", &disable(PASSWORD, "12ab56")).await;
@@ -128,9 +150,31 @@ async fn removing_the_second_factor_needs_the_password_and_a_code() {
 
     let response = app.post_as(&token, "/me/totp/disable", &disable(PASSWORD, &authenticator.code(1))).await;
     assert_eq!(response.status(), 204);
-    app.login(&person.username, PASSWORD).await;
+    assert_eq!(app.get_as(&token, "/me").await.status(), 401, "every session ended");
+    let token = app.login(&person.username, PASSWORD).await.access;
     assert_eq!(app.post_as(&token, "/me/totp/disable", &disable(PASSWORD, &authenticator.code(1))).await.status(), 409);
     assert_eq!(app.audit_count("totp_disabled").await, 1);
+}
+
+#[tokio::test]
+async fn guessing_the_code_to_remove_the_second_factor_locks_like_guessing_a_password() {
+    let app = spawn_app().await;
+    let person = app.register_person().await;
+    let authenticator = enrol(&app, &app.token_of(&person).await, PASSWORD).await;
+    let response = app.post("/auth/login", &login_body(&person.username, PASSWORD, Some(&authenticator.code(1)))).await;
+    let token = response.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_string();
+    next_step_arrives(&app, &person.username).await;
+    // The right password with a wrong code, five times: the fifth locks.
+    let mut statuses = Vec::new();
+    for _ in 0..5 {
+        let body = json!({"password": PASSWORD, "code": "000000"});
+        statuses.push(app.post_as(&token, "/me/totp/disable", &body).await.status().as_u16());
+    }
+    assert_eq!(statuses, [422, 422, 422, 422, 423]);
+    let body = json!({"password": PASSWORD, "code": authenticator.code(1)});
+    assert_eq!(app.post_as(&token, "/me/totp/disable", &body).await.status(), 423);
+    let me: Value = app.get_as(&token, "/me").await.json().await.unwrap();
+    assert_eq!(me["totp_enabled"], true, "still on");
 }
 
 #[tokio::test]

@@ -87,9 +87,9 @@ const en: Messages = {
     totpEnable: 'Turn on', totpDisable: 'Turn off', totpPassword: 'Current password', totpNext: 'Next',
     totpScan: 'Scan the QR code with an authenticator app; if you cannot scan it, enter this key in the app:',
     totpQrAlt: 'QR code for the authenticator app', totpSecret: 'Key', totpConfirm: 'Turn on',
-    totpEnabled: 'One-time codes are on; the next login asks for a code',
+    totpEnabled: 'One-time codes are on; log in again with a code',
     totpDisableHint: 'Enter your current password and a code of your authenticator app to turn it off.',
-    totpDisabled: 'One-time codes are off',
+    totpDisabled: 'One-time codes are off; log in again',
   },
   paths: {
     applyTitle: 'Reporting path applications', auditTitle: 'Reporting path audits', add: 'New path', series: 'Title series',

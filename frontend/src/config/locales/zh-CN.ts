@@ -223,9 +223,9 @@ const zhCN = {
     totpQrAlt: '动态口令绑定二维码',
     totpSecret: '密钥',
     totpConfirm: '确认开启',
-    totpEnabled: '已开启动态口令，下次登录时需输入动态口令',
+    totpEnabled: '已开启动态口令，请重新登录并输入动态口令',
     totpDisableHint: '关闭前请输入当前密码和验证器中显示的动态口令。',
-    totpDisabled: '已关闭动态口令',
+    totpDisabled: '已关闭动态口令，请重新登录',
   },
   paths: {
     applyTitle: '单位路径申请',

@@ -709,7 +709,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Confirms the second factor with a code from the app; from now on login asks for a code. */
+        /**
+         * Confirms the second factor with a code from the app; from now on login asks for a code. Every
+         *     session ends, this one included: log in again with a code.
+         */
         post: operations["confirm"];
         delete?: never;
         options?: never;
@@ -727,7 +730,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Removes the second factor, with the current password and a current code. (A lost
+         * Removes the second factor, with the current password and a current code (a wrong code counts
+         *     towards the lock like a wrong password). Every session ends, this one included. (A lost
          *     authenticator is removed by an operator: `zhicheng admin reset-totp`.)
          */
         post: operations["disable"];
@@ -5073,6 +5077,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected failure; the body carries a request id and nothing internal */
             500: {
                 headers: {
@@ -5158,6 +5170,14 @@ export interface operations {
             };
             /** @description A wrong code (`/code`) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5257,8 +5277,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Locked after repeated wrong passwords */
+            /** @description Locked after repeated wrong passwords or codes */
             423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
