@@ -19,8 +19,8 @@ describe('refusedOutcomes', () => {
     )
     expect(outcomes).toEqual([
       { id: 'd-1', name: '王晓燕', ok: false, message: '未上报' },
-      { id: 'd-2', name: '李明', ok: false, message: '申报单位尚未开通该系列、级别的上报路径' },
-      { id: 'd-3', name: '赵强', ok: false, message: '该申报已上报' },
+      { id: 'd-2', name: '李明', ok: false, message: '申报单位尚未开通该系列、级别的上报路径', named: true },
+      { id: 'd-3', name: '赵强', ok: false, message: '该申报已上报', named: true },
     ])
   })
 

@@ -5,6 +5,8 @@ export interface Outcome {
   name: string
   ok: boolean
   message: string
+  /** The server named it as not eligible (the others were only held back with it). */
+  named?: boolean
 }
 
 /**
@@ -18,5 +20,8 @@ export function refusedOutcomes(batch: ReadonlyArray<{ id: string; name: string 
     const id = head === 'declaration_ids' && token !== undefined && /^\d+$/.test(token) ? (batch[Number(token)]?.id ?? token) : (token ?? head ?? '')
     reasons.set(id, reasons.has(id) ? `${reasons.get(id)}；${problem.message}` : problem.message)
   }
-  return batch.map((row) => ({ id: row.id, name: row.name, ok: false, message: reasons.get(row.id) ?? notReported }))
+  return batch.map((row) => {
+    const reason = reasons.get(row.id)
+    return reason === undefined ? { id: row.id, name: row.name, ok: false, message: notReported } : { id: row.id, name: row.name, ok: false, message: reason, named: true }
+  })
 }

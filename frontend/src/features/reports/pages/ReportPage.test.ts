@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { ElMessageBox } from 'element-plus'
 import ReportPage from './ReportPage.vue'
 import { mountWithApp, settle } from '@/test/mount'
+import { ApiError } from '@/lib/problem'
 import * as reports from '../api/reports'
 
 type Row = reports.ReviewRow
@@ -126,6 +127,31 @@ describe('ReportPage (职称申报数据上报)', () => {
     await settle()
     expect(history).toHaveBeenLastCalledWith(2, 20)
     expect(wrapper.find('[data-test="report-history"]').text()).toContain('上级2')
+    wrapper.unmount()
+  })
+})
+
+describe('ReportPage refusals', () => {
+  it('unticks the declarations the server names as not eligible, so the rest can be sent again', async () => {
+    serve()
+    vi.spyOn(reports, 'listReports').mockResolvedValue({ items: [], total: 0, page: 1, page_size: 20 } as never)
+    const send = vi
+      .spyOn(reports, 'sendReport')
+      .mockRejectedValueOnce(ApiError.from(422, { code: 'not_reportable', detail: '以下申报不能上报', errors: [{ field: '/declaration_ids/1', message: '该申报已上报' }] }))
+      .mockResolvedValueOnce({ id: 'r1', count: 1, to_org_name: '济阳区卫生健康局' } as never)
+    vi.spyOn(ElMessageBox, 'confirm').mockResolvedValue('confirm' as never)
+    const wrapper = mountWithApp(ReportPage, { attachTo: document.body })
+    await settle()
+    await tick(wrapper, 0)
+    await tick(wrapper, 1)
+    await settle()
+    await wrapper.find('[data-test="report-submit"]').trigger('click')
+    await settle()
+    expect(wrapper.find('[data-test="report-outcomes"]').text()).toContain('申报人2：该申报已上报')
+    expect(wrapper.find('[data-test="report-selected"]').text()).toContain('已勾选 1 条')
+    await wrapper.find('[data-test="report-submit"]').trigger('click')
+    await settle()
+    expect(send.mock.calls[1]![0]).toEqual(['decl-1'])
     wrapper.unmount()
   })
 })
