@@ -411,8 +411,8 @@ pub async fn get(state: &AppState, user: &AuthUser, id: &str) -> AppResult<Decla
     load_view(state, &state.db, declaration).await
 }
 
-/// The form a declaration was started with: for its owner and the organisations it reached.
-pub async fn form_of(state: &AppState, user: &AuthUser, id: &str) -> AppResult<(String, Template)> {
+/// A declaration its owner, or an organisation it reached, may read; anyone else gets 404.
+async fn readable(state: &AppState, user: &AuthUser, id: &str) -> AppResult<declaration::Model> {
     let declaration =
         declaration::Entity::find_by_id(id.to_string()).one(&state.db).await?.ok_or(AppError::NotFound)?;
     let allowed = match (&user.role, &user.org_id) {
@@ -423,6 +423,12 @@ pub async fn form_of(state: &AppState, user: &AuthUser, id: &str) -> AppResult<(
     if !allowed {
         return Err(AppError::NotFound);
     }
+    Ok(declaration)
+}
+
+/// The form a declaration was started with: for its owner and the organisations it reached.
+pub async fn form_of(state: &AppState, user: &AuthUser, id: &str) -> AppResult<(String, Template)> {
+    let declaration = readable(state, user, id).await?;
     Ok((declaration.series_code, forms::by_id(&state.db, &declaration.template_id).await?))
 }
 
@@ -958,16 +964,7 @@ async fn last_event(
 
 /// The history, oldest first: for the owner, and for organisations the declaration reached.
 pub async fn events(state: &AppState, user: &AuthUser, id: &str) -> AppResult<Vec<declaration_event::Model>> {
-    let declaration =
-        declaration::Entity::find_by_id(id.to_string()).one(&state.db).await?.ok_or(AppError::NotFound)?;
-    let allowed = match (&user.role, &user.org_id) {
-        (Role::Person, _) => declaration.person_id == user.id,
-        (Role::OrgAdmin | Role::Reviewer, Some(org_id)) => reached(&state.db, id, org_id).await?,
-        _ => false,
-    };
-    if !allowed {
-        return Err(AppError::NotFound);
-    }
+    readable(state, user, id).await?;
     history(&state.db, id).await
 }
 

@@ -69,6 +69,7 @@ enum Action {
     DeleteItem,
     Submit,
     Events,
+    Form,
     Attachment,
     ReadReview,
     Approve,
@@ -76,13 +77,14 @@ enum Action {
     Report,
 }
 
-const ALL: [Action; 11] = [
+const ALL: [Action; 12] = [
     Action::ReadDeclaration,
     Action::EditDeclaration,
     Action::EditItem,
     Action::DeleteItem,
     Action::Submit,
     Action::Events,
+    Action::Form,
     Action::Attachment,
     Action::ReadReview,
     Action::Approve,
@@ -103,6 +105,7 @@ async fn act(app: &TestApp, world: &World, token: Option<&str>, action: Action) 
         Action::DeleteItem => app.client.delete(app.url(&format!("/declarations/{d}/items/{i}"))),
         Action::Submit => app.client.post(app.url(&format!("/declarations/{d}/submit"))).json(&json!({})),
         Action::Events => app.client.get(app.url(&format!("/declarations/{d}/events"))),
+        Action::Form => app.client.get(app.url(&format!("/declarations/{d}/form"))),
         Action::Attachment => app.client.get(app.url(&format!("/attachments/{a}"))),
         Action::ReadReview => app.client.get(app.url(&format!("/reviews/{d}"))),
         Action::Approve => app.client.post(app.url(&format!("/reviews/{d}/approve"))).json(&json!({})),
@@ -186,7 +189,7 @@ fn denied(subject: &str, action: Action) -> u16 {
                 403
             }
         }
-        Events | Attachment => 404,
+        Events | Form | Attachment => 404,
         ReadReview | Approve | Return => {
             if is_org(subject) {
                 404
@@ -213,7 +216,7 @@ async fn the_matrix_holds_for_a_draft_a_pending_and_a_reported_declaration() {
     check_matrix(&app, &world, "draft", |subject, action| {
         use Action::*;
         match (subject, action) {
-            ("owner", ReadDeclaration | Events | Attachment) => 200,
+            ("owner", ReadDeclaration | Events | Form | Attachment) => 200,
             ("owner", EditDeclaration | EditItem | DeleteItem | Submit) => SKIP,
             ("owner", ReadReview | Approve | Return | Report) => 403,
             _ => denied(subject, action),
@@ -229,10 +232,10 @@ async fn the_matrix_holds_for_a_draft_a_pending_and_a_reported_declaration() {
     check_matrix(&app, &world, "pending", |subject, action| {
         use Action::*;
         match (subject, action) {
-            ("owner", ReadDeclaration | Events | Attachment | Submit) => 200,
+            ("owner", ReadDeclaration | Events | Form | Attachment | Submit) => 200,
             ("owner", EditDeclaration | EditItem | DeleteItem) => 409,
             ("owner", ReadReview | Approve | Return | Report) => 403,
-            ("employer_admin" | "employer_reviewer", Events | Attachment | ReadReview) => 200,
+            ("employer_admin" | "employer_reviewer", Events | Form | Attachment | ReadReview) => 200,
             ("employer_admin", Approve | Return) => 403,
             ("employer_reviewer", Approve | Return) => SKIP,
             ("employer_admin" | "employer_reviewer", Report) => 422,
@@ -247,12 +250,12 @@ async fn the_matrix_holds_for_a_draft_a_pending_and_a_reported_declaration() {
     check_matrix(&app, &world, "reported", |subject, action| {
         use Action::*;
         match (subject, action) {
-            ("owner", ReadDeclaration | Events | Attachment) => 200,
+            ("owner", ReadDeclaration | Events | Form | Attachment) => 200,
             ("owner", EditDeclaration | EditItem | DeleteItem | Submit) => 409,
             ("owner", ReadReview | Approve | Return | Report) => 403,
             (
                 "employer_admin" | "employer_reviewer" | "authority_admin" | "authority_reviewer",
-                Events | Attachment | ReadReview,
+                Events | Form | Attachment | ReadReview,
             ) => 200,
             ("employer_admin" | "authority_admin", Approve | Return) => 403,
             ("employer_reviewer", Approve | Return) => 409,
