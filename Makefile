@@ -46,11 +46,14 @@ test-fuzz:
 	./e2e/schemathesis/run.sh
 
 test-frontend:
-	@if [ -f frontend/package.json ]; then cd frontend && npm run test; fi
+	@if [ -f frontend/package.json ]; then \
+		cd frontend && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npm run test; \
+	fi
 
 test-browser:
 	@if [ -f e2e/browser/package.json ]; then \
-		$(MAKE) build && $(CARGO) build -p e2e --bin mock_oidc && cd e2e/browser && npm test; \
+		$(MAKE) build && $(CARGO) build -p e2e --bin mock_oidc && cd e2e/browser && \
+		{ [ -d node_modules ] || PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund; } && npm test; \
 	fi
 
 ## openapi: regenerate openapi/openapi.json from the code
