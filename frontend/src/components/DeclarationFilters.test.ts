@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import DeclarationFilters from './DeclarationFilters.vue'
 import { mountWithApp, settle } from '@/test/mount'
 import { api } from '@/lib/api/client'
-import { seriesName } from '@/lib/catalog'
+import { useSeries } from '@/lib/catalog'
 
 afterEach(() => vi.restoreAllMocks())
 
@@ -23,6 +23,6 @@ describe('DeclarationFilters', () => {
     await settle()
     expect(get).toHaveBeenCalledTimes(2)
     expect(wrapper.find('[data-test="series-error"]').exists()).toBe(false)
-    expect(seriesName('health')).toBe('卫生')
+    expect(useSeries().series.value.map((s) => s.name)).toEqual(['卫生'])
   })
 })

@@ -43,10 +43,6 @@ export function useSeries(): { series: Ref<Series[]>; error: Ref<string>; retry:
   return { series, error: seriesError, retry }
 }
 
-export function seriesName(code: string | null | undefined): string {
-  return series.value.find((s) => s.code === code)?.name ?? code ?? ''
-}
-
 export function levelsOf(code: string | null | undefined): Schemas['SeriesLevelDto'][] {
   return series.value.find((s) => s.code === code)?.levels.filter((level) => level.active) ?? []
 }

@@ -69,13 +69,3 @@ export function levelSteps(events: readonly DeclarationEvent[]): LevelStep[] {
   }
   return steps
 }
-
-/** Item opinions a return carried, by item id (from the return event's detail). */
-export function returnOpinions(event: DeclarationEvent): Array<{ item_id: string; opinion: string }> {
-  const detail = (event.detail ?? {}) as Record<string, unknown>
-  const items = Array.isArray(detail.items) ? detail.items : []
-  return items
-    .map((entry) => entry as Record<string, unknown>)
-    .filter((entry) => typeof entry.item_id === 'string')
-    .map((entry) => ({ item_id: String(entry.item_id), opinion: String(entry.opinion ?? '') }))
-}

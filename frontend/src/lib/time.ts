@@ -30,15 +30,6 @@ export function beijingDateTime(value: string | number | Date | null | undefined
   return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`
 }
 
-/** `2026-03-05` in Beijing time. */
-export function beijingDate(value: string | number | Date | null | undefined): string {
-  if (value === null || value === undefined || value === '') return ''
-  const date = value instanceof Date ? value : new Date(value)
-  if (Number.isNaN(date.getTime())) return String(value)
-  const p = parts(dateOnly, date)
-  return `${p.year}-${p.month}-${p.day}`
-}
-
 /** The current year in Beijing. */
 export function beijingYear(now: Date = new Date()): number {
   return Number(parts(dateOnly, now).year)
