@@ -296,3 +296,17 @@ async fn with_a_user_type_claim_an_employer_credit_code_in_a_persons_token_does_
     let legal = json!({"sub": "l-1", "user_type": "2", "uscc": hospital.uscc, "org_name": hospital.name});
     assert_eq!(signed_in_as(legal).await, hospital.admin_username);
 }
+
+#[tokio::test]
+async fn the_callback_keeps_the_browser_cookie_as_long_as_the_code_or_ticket_it_hands_out() {
+    let (oidc, app) = app_with_sso().await;
+    oidc.next_login(NextLogin::claims(json!({"sub": "s-ttl", "name": "王医生", "id_number": id_number(next())})));
+    let (_, callback, cookie) = to_callback(&app, None).await;
+    let response = app.client.get(&callback).header("cookie", &cookie).send().await.unwrap();
+    assert_eq!(response.status(), 302);
+    let renewed = response.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(renewed.starts_with(&format!("{cookie};")), "the same browser: {renewed}");
+    let ttl = app.state.settings.sso.ticket_ttl_secs.max(app.state.settings.sso.code_ttl_secs);
+    assert!(renewed.contains(&format!("Max-Age={ttl}")), "{renewed}");
+    assert!(renewed.contains("Path=/api/v1/auth/sso") && renewed.contains("HttpOnly"), "{renewed}");
+}
