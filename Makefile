@@ -5,10 +5,11 @@ BIN := target/debug/zhicheng
 # Set to a PostgreSQL server URL to run the integration and e2e suites on PostgreSQL too.
 TEST_DATABASE_URL ?=
 
-.PHONY: run build frontend test test-rust test-pg test-e2e test-fuzz test-frontend test-browser openapi client check fmt bench clean
+.PHONY: run build frontend test test-rust test-pg test-s3 test-e2e test-fuzz test-frontend test-browser openapi client check licenses fmt bench clean
 
 ## run: build the SPA and the binary, then serve on http://127.0.0.1:8080 with SQLite and demo data
 run: frontend
+	scripts/ensure-deps.sh fonts
 	APP__DEMO__SEED=true $(CARGO) run --bin zhicheng -- serve
 
 build: frontend
@@ -17,13 +18,14 @@ build: frontend
 ## frontend: build the SPA into frontend/dist (skipped until the SPA exists)
 frontend:
 	@if [ -f frontend/package.json ]; then \
-		cd frontend && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npm run build; \
+		scripts/ensure-deps.sh npm frontend && cd frontend && npm run build; \
 	fi
 
 ## test: every test; PostgreSQL too when TEST_DATABASE_URL is set
-test: test-rust test-pg test-e2e test-fuzz test-frontend test-browser
+test: test-rust test-pg test-s3 test-e2e test-fuzz test-frontend test-browser
 
 test-rust:
+	scripts/ensure-deps.sh fonts
 	$(CARGO) test --workspace --exclude e2e
 
 test-pg:
@@ -32,11 +34,16 @@ test-pg:
 		TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(CARGO) test -p api --test api; \
 	fi
 
+## test-s3: the attachment, readiness and upload-limit tests against a real S3-compatible server (moto)
+test-s3:
+	CARGO=$(CARGO) TEST_DATABASE_URL=$(TEST_DATABASE_URL) ./e2e/s3/run.sh
+
 test-e2e:
 	$(CARGO) build --bin zhicheng
 	$(CARGO) test -p e2e
 	@if [ -n "$(TEST_DATABASE_URL)" ]; then \
-		echo "== e2e suite on PostgreSQL"; \
+		[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null || scripts/ensure-deps.sh apt nginx; \
+		echo "== e2e suite on PostgreSQL (two instances behind nginx included)"; \
 		TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(CARGO) test -p e2e; \
 	fi
 
@@ -47,13 +54,13 @@ test-fuzz:
 
 test-frontend:
 	@if [ -f frontend/package.json ]; then \
-		cd frontend && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npm run test; \
+		scripts/ensure-deps.sh npm frontend && cd frontend && npm run test; \
 	fi
 
 test-browser:
 	@if [ -f e2e/browser/package.json ]; then \
-		$(MAKE) build && $(CARGO) build -p e2e --bin mock_oidc && cd e2e/browser && \
-		{ [ -d node_modules ] || PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund; } && npm test; \
+		scripts/ensure-deps.sh browser && scripts/ensure-deps.sh npm e2e/browser && \
+		$(MAKE) build && $(CARGO) build -p e2e --bin mock_oidc && cd e2e/browser && npm test; \
 	fi
 
 ## openapi: regenerate openapi/openapi.json from the code
@@ -64,10 +71,16 @@ openapi:
 client:
 	@if [ -f frontend/package.json ]; then cd frontend && npm run client; fi
 
-## check: formatting and lints
-check:
+## check: formatting, lints, and the licences and duplicates of every dependency
+check: licenses
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --all-targets -- -D warnings
+
+## licenses: crates (cargo-deny: licences allow-listed, banned crates, duplicate majors) and npm packages
+licenses:
+	scripts/ensure-deps.sh cargo-deny
+	$(CARGO) deny check --hide-inclusion-graph licenses bans
+	node scripts/npm-licenses.mjs frontend e2e/browser
 
 fmt:
 	$(CARGO) fmt --all

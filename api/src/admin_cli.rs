@@ -7,7 +7,7 @@ use crate::auth::password;
 use crate::config::Settings;
 use crate::crypto::random_token;
 use crate::db;
-use crate::domain::{OrgKind, Password, Phone, Uscc, Username};
+use crate::domain::{ContactPhone, OrgKind, Password, Phone, Uscc, Username};
 use crate::entities::{account, attachment, sms_outbox};
 use crate::services::accounts::{self, NewOrg};
 use crate::services::audit::{self, AuditEntry};
@@ -59,7 +59,7 @@ pub async fn create_org(state: &AppState, args: CreateOrgArgs) -> anyhow::Result
         region_code: args.region_code,
         address: args.address,
         contact_name: args.contact_name,
-        contact_phone: domain("contact-phone", Phone::parse(&args.contact_phone))?,
+        contact_phone: domain("contact-phone", ContactPhone::parse(&args.contact_phone))?,
         admin_username: domain("admin-username", Username::parse(&args.admin_username))?,
         admin_password: domain("admin-password", Password::parse(&raw_password))?,
     };
@@ -114,7 +114,7 @@ pub async fn verify_audit(state: &AppState) -> anyhow::Result<()> {
             println!("audit chain intact: {rows} entries");
             Ok(())
         }
-        Err(id) => anyhow::bail!("audit chain broken at entry {id}"),
+        Err(broken) => anyhow::bail!("audit chain broken: {broken}"),
     }
 }
 

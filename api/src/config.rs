@@ -23,6 +23,143 @@ pub struct Settings {
     /// Unified government platform login (山东省政务统一平台登录); off unless configured.
     #[serde(default)]
     pub sso: SsoSettings,
+    /// The background worker (`crate::jobs`).
+    #[serde(default)]
+    pub jobs: JobSettings,
+    /// Prometheus metrics at `/metrics` (`crate::metrics`); off unless enabled.
+    #[serde(default)]
+    pub metrics: MetricsSettings,
+    /// The SMS gateway, texts' signature and caps (`services::sms`).
+    #[serde(default)]
+    pub sms: SmsSettings,
+    /// Scheduled reminders and 催办 (`services::reminders`).
+    #[serde(default)]
+    pub reminders: ReminderSettings,
+    /// Generated documents: the 评审表 PDF and the Excel exports (issue 15).
+    #[serde(default)]
+    pub documents: DocumentSettings,
+}
+
+/// Prometheus metrics at `/metrics`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct MetricsSettings {
+    pub enabled: bool,
+    /// When set, a scraper must send `Authorization: Bearer <token>`; others get 404.
+    pub token: Option<String>,
+}
+
+/// Where texts go and how many one phone may get.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct SmsSettings {
+    /// `outbox` (the development gateway: the `sms_outbox` table) or `http` (an HTTP gateway).
+    pub gateway: String,
+    /// The HTTP gateway's endpoint: it receives `POST {id, phone, content}` as JSON.
+    pub http_url: Option<String>,
+    /// Sent as `Authorization: Bearer …` to the HTTP gateway when set.
+    pub http_token: Option<String>,
+    /// How long one call to the gateway may take before it counts as failed (and is retried).
+    pub timeout_ms: u64,
+    /// The platform's signature, put first in every text as 【…】.
+    pub signature: String,
+    /// Texts one phone may receive per Beijing day; past it, texts are dropped (and recorded).
+    pub daily_cap_per_phone: u64,
+}
+
+impl Default for SmsSettings {
+    fn default() -> Self {
+        Self {
+            gateway: "outbox".into(),
+            http_url: None,
+            http_token: None,
+            timeout_ms: 5000,
+            signature: "职称申报评审服务平台".into(),
+            daily_cap_per_phone: 20,
+        }
+    }
+}
+
+/// What the daily reminders (09:00 Beijing) look for.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct ReminderSettings {
+    /// Applicants with a draft are reminded this many days (or fewer) before the plan closes.
+    pub draft_days_before_close: i64,
+    /// Reviewers are reminded of files that have waited at their organisation this many days.
+    pub files_waiting_days: i64,
+}
+
+impl Default for ReminderSettings {
+    fn default() -> Self {
+        Self { draft_days_before_close: 3, files_waiting_days: 5 }
+    }
+}
+
+/// Generated documents (评审表 PDF, Excel exports and imports).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct DocumentSettings {
+    /// A font with CJK glyphs, embedded (subsetted) into every PDF: a `.ttf`, `.otf` or `.ttc`.
+    /// The default is Debian's `fonts-wqy-microhei` (Apache-2.0 / GPLv3 with font exception),
+    /// which `scripts/ensure-deps.sh fonts` installs.
+    pub font_path: PathBuf,
+    /// The face within a collection (`.ttc`); 0 for a single font.
+    pub font_index: u32,
+    /// The platform's public address as users reach it: the QR code of a 评审表 points to
+    /// `{public_url}/verify/forms/{hash}`.
+    pub public_url: String,
+    /// Most rows one bulk import may hold.
+    pub import_max_rows: usize,
+}
+
+impl Default for DocumentSettings {
+    fn default() -> Self {
+        Self {
+            font_path: PathBuf::from("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
+            font_index: 0,
+            public_url: "http://127.0.0.1:8080".into(),
+            import_max_rows: 10_000,
+        }
+    }
+}
+
+/// The background worker: how often it looks for work, how much it takes at once, how long a
+/// claim lasts, and how failures are retried.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct JobSettings {
+    /// Run the worker in this process. Every instance may run one: claims never overlap.
+    pub enabled: bool,
+    /// Enqueue the periodic jobs (reminders, cleanup) when their time comes.
+    pub periodic: bool,
+    /// Pause between looks for due work when the last look found none.
+    pub poll_interval_ms: u64,
+    /// Jobs claimed (and run concurrently) at once.
+    pub batch_size: u64,
+    /// How long a claim lasts; a job whose worker died is claimed again after it. Keep it well
+    /// above the longest job (the SMS gateway's timeout).
+    pub lease_secs: i64,
+    /// First retry delay; each further failure doubles it, up to `retry_max_secs`.
+    pub retry_base_secs: i64,
+    pub retry_max_secs: i64,
+    /// Finished jobs are deleted after this many days (failed ones are kept).
+    pub keep_done_days: i64,
+}
+
+impl Default for JobSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            periodic: true,
+            poll_interval_ms: 500,
+            batch_size: 10,
+            lease_secs: 300,
+            retry_base_secs: 30,
+            retry_max_secs: 3600,
+            keep_done_days: 7,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -35,6 +172,13 @@ pub struct ServerSettings {
     pub json_limit_bytes: usize,
     /// Graceful shutdown: how long in-flight requests may take to finish.
     pub shutdown_timeout_secs: u64,
+    /// Load balancers whose `X-Forwarded-For` is believed, comma-separated addresses
+    /// (`10.0.0.5,10.0.0.6`); empty: the socket peer is the client.
+    #[serde(default)]
+    pub trusted_proxies: String,
+    /// `trusted_proxies`, parsed when the settings are loaded.
+    #[serde(skip)]
+    pub trusted_proxy_ips: Vec<std::net::IpAddr>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -45,8 +189,54 @@ pub struct DatabaseSettings {
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct StorageSettings {
+    /// `local` (files under `dir`) or `s3` (an S3-compatible object store, `storage.s3.*`).
+    pub backend: String,
+    /// The local store's folder; with `s3`, only its `tmp` folder is used, to stage uploads.
     pub dir: PathBuf,
+    #[serde(default)]
+    pub s3: S3Settings,
     pub max_upload_bytes: u64,
+    /// At most this many evidence files per account (uploads kept, linked or not).
+    pub max_files_per_account: u64,
+    /// At most this many bytes of evidence files per account.
+    pub max_bytes_per_account: u64,
+    /// Uploads never linked to an item are removed this many hours after upload.
+    pub orphan_grace_hours: i64,
+}
+
+/// An S3-compatible object store (`storage.backend = "s3"`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct S3Settings {
+    /// The service's URL (`https://s3.example.com`); unset for AWS itself. `http://` is allowed
+    /// (a store on the local network).
+    pub endpoint: Option<String>,
+    pub bucket: String,
+    pub region: String,
+    /// Unset: taken from the environment (`AWS_ACCESS_KEY_ID` …) or an instance profile.
+    pub access_key_id: Option<String>,
+    pub secret_access_key: Option<String>,
+    /// Keys go under this prefix in the bucket (several deployments may share one).
+    pub prefix: String,
+    /// `https://bucket.host/key` instead of `https://host/bucket/key`.
+    pub virtual_hosted_style: bool,
+    /// Multipart upload part size (at least 5 MiB, S3's minimum).
+    pub part_size_bytes: usize,
+}
+
+impl Default for S3Settings {
+    fn default() -> Self {
+        Self {
+            endpoint: None,
+            bucket: String::new(),
+            region: "us-east-1".into(),
+            access_key_id: None,
+            secret_access_key: None,
+            prefix: String::new(),
+            virtual_hosted_style: false,
+            part_size_bytes: 5 * 1024 * 1024,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -56,7 +246,10 @@ pub struct AuthSettings {
     pub issuer: String,
     pub audience: String,
     pub access_ttl_secs: i64,
+    /// Idle end of a session: a refresh token unused this long stops working.
     pub refresh_ttl_secs: i64,
+    /// Absolute end of a session: no refresh extends a login beyond this many seconds.
+    pub session_max_secs: i64,
     pub lockout_threshold: i32,
     pub lockout_minutes: i64,
     pub otp_ttl_secs: i64,
@@ -72,6 +265,19 @@ pub struct SecuritySettings {
     /// Base64 of 32 bytes: encrypts ID numbers and phones at rest and keys their lookup hashes.
     /// Generated and kept under `./data` in development when unset.
     pub data_key: Option<String>,
+    /// Base64 of 32 bytes: keys the audit log's hash chain (HMAC-SHA256), so that whoever can
+    /// write the database cannot rewrite the chain. Generated and kept under `./data` in
+    /// development when unset.
+    pub audit_key: Option<String>,
+    /// Base64 of a 32-byte Ed25519 seed: signs electronic certificates (职称电子证书). Its public
+    /// part is published at `/api/v1/verify/public-key`. Generated and kept under `./data` in
+    /// development when unset.
+    #[serde(default)]
+    pub signing_key: Option<String>,
+    /// The public address of the site, put before `/verify/{number}` in a certificate's QR code
+    /// (e.g. `https://zhicheng.example.gov.cn`); empty: the address is relative.
+    #[serde(default)]
+    pub public_url: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -91,6 +297,10 @@ pub struct RateLimitSettings {
     /// Requests per minute per client IP on the login, registration and code endpoints.
     pub auth_per_minute: u32,
     pub auth_burst: u32,
+    /// Costly actions (hashing a new password, storing a file) per minute per signed-in
+    /// account, each action counted apart; `account_burst` may come at once.
+    pub account_per_minute: u32,
+    pub account_burst: u32,
 }
 
 /// One OpenID Connect issuer. SSO is on when `issuer`, `client_id` and `redirect_url` are all set.
@@ -235,12 +445,17 @@ impl Settings {
             .set_default("server.shutdown_timeout_secs", 30)?
             .set_default("database.url", "sqlite://data/zhicheng.db?mode=rwc")?
             .set_default("database.max_connections", 10)?
+            .set_default("storage.backend", "local")?
             .set_default("storage.dir", "data/files")?
             .set_default("storage.max_upload_bytes", 5 * 1024 * 1024)?
+            .set_default("storage.max_files_per_account", 200)?
+            .set_default("storage.max_bytes_per_account", 200 * 1024 * 1024)?
+            .set_default("storage.orphan_grace_hours", 24)?
             .set_default("auth.issuer", "zhicheng")?
             .set_default("auth.audience", "zhicheng-api")?
             .set_default("auth.access_ttl_secs", 900)?
             .set_default("auth.refresh_ttl_secs", 14 * 24 * 3600)?
+            .set_default("auth.session_max_secs", 12 * 3600)?
             .set_default("auth.lockout_threshold", 5)?
             .set_default("auth.lockout_minutes", 15)?
             .set_default("auth.otp_ttl_secs", 600)?
@@ -251,6 +466,8 @@ impl Settings {
             .set_default("demo.seed", false)?
             .set_default("rate_limit.auth_per_minute", 60)?
             .set_default("rate_limit.auth_burst", 30)?
+            .set_default("rate_limit.account_per_minute", 10)?
+            .set_default("rate_limit.account_burst", 10)?
             .add_source(config::File::from(config_dir.join(format!("{profile}.toml"))).required(false))
             .add_source(config::Environment::with_prefix("APP").prefix_separator("__").separator("__"));
         let mut settings: Settings = builder.build()?.try_deserialize().context("reading settings")?;
@@ -266,16 +483,52 @@ impl Settings {
         if self.auth.access_ttl_secs <= 0 || self.auth.access_ttl_secs > 900 {
             bail!("auth.access_ttl_secs must be between 1 and 900 (access tokens stay short)");
         }
+        if self.auth.session_max_secs < self.auth.access_ttl_secs {
+            bail!("auth.session_max_secs must be at least auth.access_ttl_secs");
+        }
         if self.auth.otp_ttl_secs <= 0 || self.auth.otp_ttl_secs > 600 {
             bail!("auth.otp_ttl_secs must be between 1 and 600");
         }
         self.sso.check(self.is_production())?;
+        self.server.trusted_proxy_ips = self
+            .server
+            .trusted_proxies
+            .split(',')
+            .map(str::trim)
+            .filter(|part| !part.is_empty())
+            .map(|part| part.parse().with_context(|| format!("server.trusted_proxies: {part} is not an IP address")))
+            .collect::<anyhow::Result<_>>()?;
+        if self.storage.backend == "s3" && self.storage.s3.bucket.is_empty() {
+            bail!("storage.backend = s3 needs APP__STORAGE__S3__BUCKET");
+        }
+        let jobs = &self.jobs;
+        if jobs.poll_interval_ms == 0 || jobs.batch_size == 0 || jobs.batch_size > 100 {
+            bail!("jobs.poll_interval_ms must be positive and jobs.batch_size between 1 and 100");
+        }
+        if jobs.lease_secs < 1 || jobs.retry_base_secs < 0 || jobs.retry_max_secs < jobs.retry_base_secs {
+            bail!("jobs.lease_secs must be positive and jobs.retry_max_secs at least jobs.retry_base_secs");
+        }
+        match self.sms.gateway.as_str() {
+            "outbox" => {}
+            "http" if self.sms.http_url.as_deref().is_some_and(|u| u.starts_with("http")) => {}
+            "http" => bail!("sms.gateway = \"http\" needs sms.http_url"),
+            other => bail!("sms.gateway must be \"outbox\" or \"http\", not {other:?}"),
+        }
+        if self.sms.timeout_ms == 0 || self.sms.signature.trim().is_empty() {
+            bail!("sms.timeout_ms must be positive and sms.signature set");
+        }
         if self.is_production() {
             if self.auth.jwt_secret.as_deref().is_none_or(|s| s.len() < 32) {
                 bail!("production needs APP__AUTH__JWT_SECRET of at least 32 characters");
             }
             if self.security.data_key.is_none() {
                 bail!("production needs APP__SECURITY__DATA_KEY (base64 of 32 random bytes)");
+            }
+            if self.security.audit_key.is_none() {
+                bail!("production needs APP__SECURITY__AUDIT_KEY (base64 of 32 random bytes)");
+            }
+            if self.security.signing_key.is_none() {
+                bail!("production needs APP__SECURITY__SIGNING_KEY (base64 of a 32-byte Ed25519 seed)");
             }
             if self.admin.password.is_none() {
                 bail!("production needs APP__ADMIN__PASSWORD for the first start");
@@ -299,6 +552,26 @@ impl Settings {
             None => self.kept_secret("data-key")?,
         };
         bytes.try_into().map_err(|_| anyhow::anyhow!("the data key must be exactly 32 bytes"))
+    }
+
+    /// The 32-byte key of the audit chain, generating and keeping one in the data folder outside
+    /// production.
+    pub fn audit_key(&self) -> anyhow::Result<[u8; 32]> {
+        let bytes = match &self.security.audit_key {
+            Some(encoded) => BASE64.decode(encoded.trim()).context("APP__SECURITY__AUDIT_KEY is not base64")?,
+            None => self.kept_secret("audit-key")?,
+        };
+        bytes.try_into().map_err(|_| anyhow::anyhow!("the audit key must be exactly 32 bytes"))
+    }
+
+    /// The 32-byte Ed25519 seed that signs certificates, generating and keeping one in the data
+    /// folder outside production.
+    pub fn signing_key(&self) -> anyhow::Result<[u8; 32]> {
+        let bytes = match &self.security.signing_key {
+            Some(encoded) => BASE64.decode(encoded.trim()).context("APP__SECURITY__SIGNING_KEY is not base64")?,
+            None => self.kept_secret("signing-key")?,
+        };
+        bytes.try_into().map_err(|_| anyhow::anyhow!("the signing key must be exactly 32 bytes"))
     }
 
     fn kept_secret(&self, name: &str) -> anyhow::Result<Vec<u8>> {
@@ -351,5 +624,21 @@ mod tests {
         let first = settings.jwt_secret().unwrap();
         assert_eq!(first, settings.jwt_secret().unwrap());
         assert_eq!(settings.data_key().unwrap().len(), 32);
+        let audit_key = settings.audit_key().unwrap();
+        assert_eq!(audit_key, settings.audit_key().unwrap());
+        assert_ne!(audit_key, settings.data_key().unwrap());
+    }
+
+    #[test]
+    fn production_refuses_to_start_without_an_audit_key() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("production.toml"),
+            "[auth]\njwt_secret = \"0123456789abcdef0123456789abcdef\"\n[admin]\npassword = \"Admin#Prod2026\"\n\
+             [security]\ndata_key = \"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\"\n",
+        )
+        .unwrap();
+        let error = Settings::load_from(dir.path(), "production").unwrap_err();
+        assert!(error.to_string().contains("AUDIT_KEY"), "{error}");
     }
 }

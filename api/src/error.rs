@@ -44,6 +44,15 @@ pub struct Problem {
     /// The correlation id of the request, also in the `X-Request-Id` header and the log.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
+    /// Seconds until the refused request may be made again (also the `Retry-After` header):
+    /// a lock, or a one-time code asked for too soon.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = 42)]
+    pub retry_after: Option<i64>,
+    /// Failed logins left before the lock (`invalid_credentials`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = 4)]
+    pub remaining_attempts: Option<i64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -73,6 +82,16 @@ pub enum AppError {
     UnsupportedMediaType(String),
     #[error("too many requests")]
     TooManyRequests(String),
+    /// Too soon for this request (a one-time code asked for again within the minute): the answer
+    /// says when it may be made again.
+    #[error("{code}: retry after {retry_after_secs}s")]
+    RetryLater { code: &'static str, detail: String, retry_after_secs: i64 },
+    /// A wrong account or password, with the tries left before the lock.
+    #[error("invalid credentials")]
+    LoginFailed { remaining_attempts: i64 },
+    /// Too many requests, with when to try again (`Retry-After`).
+    #[error("rate limited: {detail}")]
+    RateLimited { detail: String, retry_after_secs: u64 },
     #[error("method not allowed")]
     MethodNotAllowed { allow: String },
     #[error(transparent)]
@@ -135,7 +154,9 @@ impl AppError {
             AppError::PreconditionFailed(_) => "version_mismatch",
             AppError::PayloadTooLarge(_) => "payload_too_large",
             AppError::UnsupportedMediaType(_) => "unsupported_media_type",
-            AppError::TooManyRequests(_) => "too_many_requests",
+            AppError::TooManyRequests(_) | AppError::RateLimited { .. } => "too_many_requests",
+            AppError::RetryLater { code, .. } => code,
+            AppError::LoginFailed { .. } => "invalid_credentials",
             AppError::MethodNotAllowed { .. } => "method_not_allowed",
             AppError::Unexpected(_) => "internal_error",
         }
@@ -148,7 +169,13 @@ impl AppError {
             | AppError::Unauthorized { detail, .. }
             | AppError::Forbidden { detail, .. }
             | AppError::Conflict { detail, .. }
-            | AppError::Locked { detail, .. } => detail.clone(),
+            | AppError::Locked { detail, .. }
+            | AppError::RetryLater { detail, .. }
+            | AppError::RateLimited { detail, .. } => detail.clone(),
+            AppError::LoginFailed { remaining_attempts } if *remaining_attempts > 0 => {
+                format!("账号或密码错误，再错{remaining_attempts}次账号将被锁定")
+            }
+            AppError::LoginFailed { .. } => "账号或密码错误".into(),
             AppError::BadRequest(detail)
             | AppError::PreconditionFailed(detail)
             | AppError::PayloadTooLarge(detail)
@@ -177,6 +204,16 @@ impl AppError {
                 _ => None,
             },
             request_id: crate::telemetry::current_request_id(),
+            retry_after: match self {
+                AppError::Locked { retry_after_secs, .. } | AppError::RetryLater { retry_after_secs, .. } => {
+                    Some((*retry_after_secs).max(1))
+                }
+                _ => None,
+            },
+            remaining_attempts: match self {
+                AppError::LoginFailed { remaining_attempts } => Some(*remaining_attempts),
+                _ => None,
+            },
         }
     }
 }
@@ -186,7 +223,7 @@ impl ResponseError for AppError {
         match self {
             AppError::Validation { .. } | AppError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            AppError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
+            AppError::Unauthorized { .. } | AppError::LoginFailed { .. } => StatusCode::UNAUTHORIZED,
             AppError::Forbidden { .. } => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
@@ -194,7 +231,9 @@ impl ResponseError for AppError {
             AppError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooManyRequests(_) | AppError::RetryLater { .. } | AppError::RateLimited { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             AppError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -208,10 +247,13 @@ impl ResponseError for AppError {
         response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json")));
         response.insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
         match self {
-            AppError::Locked { retry_after_secs, .. } => {
+            AppError::Locked { retry_after_secs, .. } | AppError::RetryLater { retry_after_secs, .. } => {
                 response.insert_header((header::RETRY_AFTER, retry_after_secs.max(&1).to_string()));
             }
-            AppError::Unauthorized { .. } => {
+            AppError::RateLimited { retry_after_secs, .. } => {
+                response.insert_header((header::RETRY_AFTER, retry_after_secs.max(&1).to_string()));
+            }
+            AppError::Unauthorized { .. } | AppError::LoginFailed { .. } => {
                 response.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
             }
             AppError::MethodNotAllowed { allow } => {

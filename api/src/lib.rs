@@ -1,12 +1,16 @@
 pub mod admin_cli;
 pub mod auth;
+pub mod clock;
 pub mod config;
 pub mod crypto;
 pub mod db;
 pub mod domain;
 pub mod entities;
 pub mod error;
+pub mod jobs;
+pub mod metrics;
 pub mod openapi;
+pub mod ops;
 pub mod rate_limit;
 pub mod routes;
 pub mod services;

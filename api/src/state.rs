@@ -5,11 +5,13 @@ use std::sync::Arc;
 use sea_orm::DatabaseConnection;
 
 use crate::auth::tokens::JwtKeys;
+use crate::clock::Clock;
 use crate::config::Settings;
 use crate::crypto::FieldCrypto;
+use crate::rate_limit::RateLimits;
 use crate::services::sms::SmsSender;
 use crate::services::sso::SsoProvider;
-use crate::storage::{LocalStorage, Storage};
+use crate::storage::Storage;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -21,15 +23,32 @@ pub struct AppState {
     pub storage: Arc<dyn Storage>,
     /// The unified platform's OpenID provider; `None` when SSO is not configured.
     pub sso: Option<Arc<SsoProvider>>,
+    /// Per-IP limits of the `/auth` endpoints and per-account limits of costly actions
+    /// (`rate_limit::Costly`): shared through PostgreSQL, in memory on SQLite.
+    pub rate_limits: Arc<RateLimits>,
+    /// The clock the rules read (deadlines, periods, reminders); tests move it.
+    pub clock: Clock,
 }
 
 impl AppState {
     pub fn new(settings: Settings, db: DatabaseConnection) -> anyhow::Result<Self> {
         let jwt = JwtKeys::new(&settings.jwt_secret()?, &settings.auth);
         let crypto = Arc::new(FieldCrypto::new(&settings.data_key()?)?);
-        let sms = Arc::new(crate::services::sms::OutboxSms::new(db.clone(), crypto.clone()));
-        let storage = Arc::new(LocalStorage::new(&settings.storage.dir)?);
+        crate::services::audit::install_key(settings.audit_key()?);
+        let sms = crate::services::sms::sender(&settings.sms, db.clone(), crypto.clone())?;
+        let storage = crate::storage::from_settings(&settings.storage)?;
         let sso = SsoProvider::from_settings(&settings.sso)?.map(Arc::new);
-        Ok(Self { db, settings: Arc::new(settings), jwt: Arc::new(jwt), crypto, sms, storage, sso })
+        let rate_limits = Arc::new(RateLimits::new(&settings.rate_limit, &db)?);
+        Ok(Self {
+            db,
+            rate_limits,
+            settings: Arc::new(settings),
+            jwt: Arc::new(jwt),
+            crypto,
+            sms,
+            storage,
+            sso,
+            clock: Clock::system(),
+        })
     }
 }

@@ -1,6 +1,8 @@
 //! Where evidence files live. Uploads are staged in a local folder (streamed, hashed, size-capped),
 //! then committed to the store under their content hash. The store is a port: the local folder
-//! here; an S3-compatible store implements the same trait.
+//! here, an S3-compatible store in [`s3`] (`storage.backend`).
+
+pub mod s3;
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -27,6 +29,47 @@ pub trait Storage: Send + Sync {
 
     /// Whether a key is stored, with its size.
     async fn size_of(&self, key: &str) -> anyhow::Result<Option<u64>>;
+
+    /// Deletes a stored file; a key that is not stored is not an error. Only for keys no row uses.
+    async fn remove(&self, key: &str) -> anyhow::Result<()>;
+
+    /// Whether the store can be reached now (`/readyz`).
+    async fn ready(&self) -> anyhow::Result<()>;
+
+    /// Every stored key last written before `cutoff` (the sweep of objects no row uses).
+    async fn keys_older_than(&self, cutoff: chrono::DateTime<chrono::Utc>) -> anyhow::Result<Vec<String>>;
+
+    /// When a stored key was last written, if it is stored.
+    async fn modified_at(&self, key: &str) -> anyhow::Result<Option<chrono::DateTime<chrono::Utc>>>;
+}
+
+/// The store chosen by `storage.backend`: `local` (the folder `storage.dir`) or `s3`.
+pub fn from_settings(settings: &crate::config::StorageSettings) -> anyhow::Result<std::sync::Arc<dyn Storage>> {
+    Ok(match settings.backend.as_str() {
+        "local" => std::sync::Arc::new(LocalStorage::new(&settings.dir)?),
+        "s3" => std::sync::Arc::new(s3::S3Storage::new(&settings.s3, &settings.dir.join("tmp"))?),
+        other => anyhow::bail!("storage.backend must be local or s3, not {other}"),
+    })
+}
+
+/// The key of content with this SHA-256: `ab/cd/abcd…`.
+fn content_key(sha256: &str) -> anyhow::Result<String> {
+    if sha256.len() != 64 || !sha256.chars().all(|c| c.is_ascii_hexdigit()) {
+        anyhow::bail!("invalid content hash");
+    }
+    Ok(format!("{}/{}/{}", &sha256[..2], &sha256[2..4], sha256))
+}
+
+/// Keys are ours (hex and slashes); anything else is refused rather than trusted.
+fn check_key(key: &str) -> anyhow::Result<()> {
+    if key.is_empty()
+        || !key.chars().all(|c| c.is_ascii_hexdigit() || c == '/')
+        || key.contains("//")
+        || key.starts_with('/')
+    {
+        anyhow::bail!("invalid storage key");
+    }
+    Ok(())
 }
 
 /// A folder on local disk: `<dir>/ab/cd/abcd…` by SHA-256, staging in `<dir>/tmp`.
@@ -44,10 +87,7 @@ impl LocalStorage {
     }
 
     fn path_of(&self, key: &str) -> anyhow::Result<PathBuf> {
-        // Keys are ours (hex and slashes); refuse anything else rather than trust it.
-        if key.is_empty() || !key.chars().all(|c| c.is_ascii_hexdigit() || c == '/') || key.contains("//") {
-            anyhow::bail!("invalid storage key");
-        }
+        check_key(key)?;
         Ok(self.root.join(key))
     }
 }
@@ -59,10 +99,7 @@ impl Storage for LocalStorage {
     }
 
     async fn commit(&self, staged: &Path, sha256: &str) -> anyhow::Result<String> {
-        if sha256.len() != 64 || !sha256.chars().all(|c| c.is_ascii_hexdigit()) {
-            anyhow::bail!("invalid content hash");
-        }
-        let key = format!("{}/{}/{}", &sha256[..2], &sha256[2..4], sha256);
+        let key = content_key(sha256)?;
         let target = self.path_of(&key)?;
         let staged = staged.to_path_buf();
         let root = self.root.clone();
@@ -81,7 +118,10 @@ impl Storage for LocalStorage {
                 }
             }
             if target.exists() {
-                // Same bytes already stored: keep the durable copy, drop the staged one.
+                // Same bytes already stored: keep the durable copy, drop the staged one. Its time
+                // is renewed, so the sweep of files no row uses (`uploads.orphans`) cannot take it
+                // away between here and the row's commit.
+                std::fs::File::options().append(true).open(&target)?.set_modified(std::time::SystemTime::now())?;
                 std::fs::remove_file(&staged)?;
                 return Ok(());
             }
@@ -102,6 +142,60 @@ impl Storage for LocalStorage {
     async fn size_of(&self, key: &str) -> anyhow::Result<Option<u64>> {
         match tokio::fs::metadata(self.path_of(key)?).await {
             Ok(metadata) => Ok(Some(metadata.len())),
+            Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    async fn remove(&self, key: &str) -> anyhow::Result<()> {
+        match tokio::fs::remove_file(self.path_of(key)?).await {
+            Err(error) if error.kind() != io::ErrorKind::NotFound => Err(error.into()),
+            _ => Ok(()),
+        }
+    }
+
+    async fn ready(&self) -> anyhow::Result<()> {
+        for folder in [&self.root, &self.staging] {
+            if !tokio::fs::metadata(folder).await?.is_dir() {
+                anyhow::bail!("{} is not a folder", folder.display());
+            }
+        }
+        Ok(())
+    }
+
+    async fn keys_older_than(&self, cutoff: chrono::DateTime<chrono::Utc>) -> anyhow::Result<Vec<String>> {
+        let root = self.root.clone();
+        let cutoff = std::time::SystemTime::from(cutoff);
+        tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<String>> {
+            let mut keys = Vec::new();
+            // `ab/cd/<sha256>`: two levels of two hex digits, then the files.
+            for first in std::fs::read_dir(&root)?.flatten() {
+                let first_name = first.file_name().to_string_lossy().into_owned();
+                if first_name.len() != 2 || !first.path().is_dir() {
+                    continue;
+                }
+                for second in std::fs::read_dir(first.path())?.flatten() {
+                    let second_name = second.file_name().to_string_lossy().into_owned();
+                    if !second.path().is_dir() {
+                        continue;
+                    }
+                    for file in std::fs::read_dir(second.path())?.flatten() {
+                        let old = file.metadata().and_then(|m| m.modified()).is_ok_and(|modified| modified < cutoff);
+                        let key = format!("{first_name}/{second_name}/{}", file.file_name().to_string_lossy());
+                        if old && check_key(&key).is_ok() {
+                            keys.push(key);
+                        }
+                    }
+                }
+            }
+            Ok(keys)
+        })
+        .await?
+    }
+
+    async fn modified_at(&self, key: &str) -> anyhow::Result<Option<chrono::DateTime<chrono::Utc>>> {
+        match tokio::fs::metadata(self.path_of(key)?).await {
+            Ok(metadata) => Ok(Some(metadata.modified()?.into())),
             Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(None),
             Err(error) => Err(error.into()),
         }
@@ -149,7 +243,8 @@ pub enum StageError {
     Io(#[from] io::Error),
 }
 
-const HEAD_BYTES: usize = 512;
+/// Enough first bytes to judge the type by ([`crate::domain::evidence::sniff`]).
+const HEAD_BYTES: usize = crate::domain::evidence::SNIFF_BYTES;
 
 /// Streams `body` into a new file under `dir`, never holding more than one chunk in memory and
 /// stopping as soon as `limit` is passed (the rest of the request is not read).

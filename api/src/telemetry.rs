@@ -41,29 +41,51 @@ pub async fn request_id(
     Ok(response)
 }
 
-/// Records refused requests in the audit log: every 403, and every 401 of a genuine token.
+/// Records refused object access (`services::refusals`): every 403; a 404 answered to a signed-in
+/// caller on a route that takes an id (a stranger's object); and every 401 to a bearer token,
+/// genuine but no longer valid, or forged. A request with no token at all is not a refusal worth
+/// keeping: it is how every visit starts.
 pub async fn audit_denials(
     request: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    use crate::services::refusals::{self, Refusal, RefusalKind};
+
     let method = request.method().to_string();
-    let path = request.match_pattern().unwrap_or_else(|| request.path().to_string());
+    let pattern = request.match_pattern();
+    let takes_an_id = pattern.as_deref().is_some_and(|p| p.contains('{'));
+    let path = pattern.unwrap_or_else(|| "(unmatched)".to_string());
+    let bearer = request
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.len() > 7 && value.get(..7).is_some_and(|p| p.eq_ignore_ascii_case("bearer ")));
     let response = next.call(request).await?;
     let status = response.status().as_u16();
-    let genuine_token = response.request().extensions().get::<crate::auth::VerifiedToken>().is_some();
-    if status == 403 || (status == 401 && genuine_token) {
+    let verified = response.request().extensions().get::<crate::auth::VerifiedToken>().cloned();
+    let user = response.request().extensions().get::<crate::auth::AuthUser>().cloned();
+    let kind = match status {
+        403 => Some(RefusalKind::Forbidden),
+        404 if user.is_some() && takes_an_id => Some(RefusalKind::NotFound),
+        401 if verified.is_some() => Some(RefusalKind::RevokedToken),
+        401 if bearer => Some(RefusalKind::ForgedToken),
+        _ => None,
+    };
+    if let Some(kind) = kind {
         let state = response.request().app_data::<actix_web::web::Data<crate::state::AppState>>().cloned();
-        let user = response.request().extensions().get::<crate::auth::AuthUser>().cloned();
-        let ip = response.request().peer_addr().map(|addr| addr.ip().to_string());
         if let Some(state) = state {
-            let mut entry = crate::services::audit::AuditEntry::new("access_denied", false)
-                .ip(ip)
-                .detail(serde_json::json!({"method": method, "path": path, "status": status}));
-            if let Some(user) = &user {
-                entry = entry.actor(&user.id, &user.real_name, user.org_id.as_deref());
-            }
-            if let Err(error) = crate::services::audit::record_alone(&state.db, entry).await {
-                tracing::error!(?error, "could not audit a denied request");
+            let refusal = Refusal {
+                kind,
+                account_id: user.as_ref().map(|u| u.id.clone()).or(verified.map(|v| v.account_id)),
+                actor_name: user.as_ref().map(|u| u.real_name.clone()),
+                org_id: user.as_ref().and_then(|u| u.org_id.clone()),
+                ip: crate::auth::client_address(response.request()).map(|ip| ip.to_string()),
+                method,
+                path,
+                status,
+            };
+            if let Err(error) = refusals::record(&state.db, state.clock.now(), refusal).await {
+                tracing::error!(?error, "could not audit a refused request");
             }
         }
     }

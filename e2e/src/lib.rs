@@ -62,6 +62,8 @@ impl Server {
             ("APP__DEMO__SEED".into(), "true".into()),
             ("APP__RATE_LIMIT__AUTH_PER_MINUTE".into(), "60000".into()),
             ("APP__RATE_LIMIT__AUTH_BURST".into(), "10000".into()),
+            ("APP__RATE_LIMIT__ACCOUNT_PER_MINUTE".into(), "60000".into()),
+            ("APP__RATE_LIMIT__ACCOUNT_BURST".into(), "10000".into()),
             ("RUST_LOG".into(), "warn".into()),
         ];
         for (key, value) in extra {
@@ -71,10 +73,39 @@ impl Server {
         let mut server = Self {
             base: String::new(),
             data_dir,
-            client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?,
+            // Idle connections end before the server's keep-alive does (see api/tests helpers).
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .pool_idle_timeout(std::time::Duration::from_secs(2))
+                .build()?,
             child: None,
             env,
             pg,
+            output: Default::default(),
+        };
+        server.spawn()?;
+        Ok(server)
+    }
+
+    /// A second instance of this server, as a second machine behind a load balancer would be: the
+    /// same settings, database and files, its own process and port. `extra` overrides settings.
+    pub fn sibling(&self, extra: &[(&str, &str)]) -> anyhow::Result<Self> {
+        let mut env = self.env.clone();
+        for (key, value) in extra {
+            env.retain(|(k, _)| k != key);
+            env.push(((*key).to_string(), (*value).to_string()));
+        }
+        let mut server = Self {
+            base: String::new(),
+            data_dir: tempfile::tempdir()?,
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .pool_idle_timeout(std::time::Duration::from_secs(2))
+                .build()?,
+            child: None,
+            env,
+            // The database is the first instance's to drop.
+            pg: None,
             output: Default::default(),
         };
         server.spawn()?;
@@ -179,6 +210,54 @@ impl Server {
             bail!("login {account} answered {status}: {body}");
         }
         Ok(body["access_token"].as_str().context("access_token")?.to_string())
+    }
+
+    /// The year of the plan the demo bureau opened on first start (the current Beijing year):
+    /// the year e2e declarations are made in.
+    pub async fn demo_plan_year(&self, token: &str) -> anyhow::Result<i32> {
+        let (status, plans) = self.get(Some(token), "/plans?open=true").await?;
+        if status != 200 {
+            bail!("GET /plans answered {status}: {plans}");
+        }
+        let year = plans["items"]
+            .as_array()
+            .and_then(|items| items.iter().find(|p| p["bureau"]["name"] == "济南市济阳区人力资源和社会保障局"))
+            .and_then(|p| p["year"].as_i64())
+            .context("the demo plan")?;
+        Ok(i32::try_from(year)?)
+    }
+
+    /// Makes sure the bureau signed in with `bureau_token` has a 职称申报 plan for `year` covering
+    /// `series` at every level, open now: publishes one (open from a day ago for 30 days) unless
+    /// the bureau has a plan for that year already. Returns the plan.
+    pub async fn ensure_plan(&self, bureau_token: &str, year: i32, series: &[&str]) -> anyhow::Result<Value> {
+        let (_, mine) = self.get(Some(bureau_token), &format!("/plans?mine=true&year={year}")).await?;
+        if let Some(plan) = mine["items"].as_array().and_then(|items| items.first()) {
+            return Ok(plan.clone());
+        }
+        let now = chrono::Utc::now();
+        let at = |days: i64| (now + chrono::Duration::days(days)).to_rfc3339();
+        let body = json!({
+            "year": year, "kind": "title", "name": format!("{year}年度职称申报"), "notice": "e2e", "series": series,
+            "levels": ["senior", "deputy_senior", "intermediate", "assistant", "staff"],
+            "opens_at": at(-1), "closes_at": at(30), "return_closes_at": at(35),
+            "employer_closes_at": at(40), "authority_closes_at": at(45), "bureau_closes_at": at(50),
+        });
+        let (status, plan) = self.post(Some(bureau_token), "/plans", &body).await?;
+        if status != 201 {
+            bail!("publishing a plan answered {status}: {plan}");
+        }
+        Ok(plan)
+    }
+
+    /// 确认申报 as the applicant does it: with the declaration's plan's current 诚信承诺书 accepted.
+    pub async fn submit(&self, token: &str, id: &str) -> anyhow::Result<(u16, Value)> {
+        let (_, declaration) = self.get(Some(token), &format!("/declarations/{id}")).await?;
+        let body = match declaration["plan"]["pledge_sha256"].as_str() {
+            Some(hash) => json!({"pledge_sha256": hash, "pledge_accepted": true}),
+            None => json!({}),
+        };
+        self.post(Some(token), &format!("/declarations/{id}/submit"), &body).await
     }
 
     /// The latest message the development SMS outbox holds for a phone, read with the operator CLI.

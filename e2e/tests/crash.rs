@@ -7,7 +7,8 @@ use std::time::Duration;
 use e2e::{DEMO_PASSWORD, Server};
 use serde_json::{Value, json};
 
-const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
+/// A real one-page PDF: uploads must open.
+const PDF: &[u8] = include_bytes!("../../api/tests/fixtures/files/certificate.pdf");
 
 fn committed_files(server: &Server) -> usize {
     fn walk(dir: &std::path::Path) -> usize {
@@ -113,11 +114,12 @@ async fn approved_declaration(server: &Server, reviewer: &str, hospital: &str, s
         .unwrap();
     assert_eq!(status, 201, "{body}");
     let token = server.login(&username, "Crash#2026pw").await.unwrap();
+    let year = server.demo_plan_year(&token).await.unwrap();
     let (_, draft) = server
         .post(
             Some(&token),
             "/declarations",
-            &json!({"year": 2026, "kind": "title", "series": "health", "level": "intermediate",
+            &json!({"year": year, "kind": "title", "series": "health", "level": "intermediate",
             "specialty": "护理学", "org_id": hospital}),
         )
         .await
@@ -152,7 +154,7 @@ async fn approved_declaration(server: &Server, reviewer: &str, hospital: &str, s
             .unwrap();
         assert_eq!(status, 201, "{body}");
     }
-    let (status, body) = server.post(Some(&token), &format!("/declarations/{id}/submit"), &json!({})).await.unwrap();
+    let (status, body) = server.submit(&token, &id).await.unwrap();
     assert_eq!(status, 200, "{body}");
     let (status, body) = server.post(Some(reviewer), &format!("/reviews/{id}/approve"), &json!({})).await.unwrap();
     assert_eq!(status, 200, "{body}");

@@ -5,7 +5,8 @@
 use e2e::{DEMO_PASSWORD, Server};
 use serde_json::{Value, json};
 
-const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
+/// A real one-page PDF: uploads must open.
+const PDF: &[u8] = include_bytes!("../../api/tests/fixtures/files/certificate.pdf");
 
 async fn find_org(server: &Server, token: &str, name: &str) -> String {
     let query: String = name.bytes().map(|b| format!("%{b:02X}")).collect();
@@ -25,13 +26,17 @@ async fn a_nurse_copies_last_year_completes_it_with_evidence_and_submits() {
     let nurse = server.login("nurse_zhang", DEMO_PASSWORD).await.unwrap();
     let hospital = find_org(&server, &nurse, "济阳区人民医院").await;
     let enterprise = find_org(&server, &nurse, "鲁信精密机械").await;
+    // This year's plan is the demo bureau's; last year's is published for the story.
+    let this_year = server.demo_plan_year(&nurse).await.unwrap();
+    let bureau = server.login("jiyang_hrss", DEMO_PASSWORD).await.unwrap();
+    server.ensure_plan(&bureau, this_year - 1, &["health"]).await.unwrap();
 
     // Last year's declaration, with info and evidence.
     let (status, last_year) = server
         .post(
             Some(&nurse),
             "/declarations",
-            &json!({"year": 2025, "kind": "title", "series": "health",
+            &json!({"year": this_year - 1, "kind": "title", "series": "health",
             "level": "assistant", "specialty": "护理学", "org_id": hospital}),
         )
         .await
@@ -56,7 +61,7 @@ async fn a_nurse_copies_last_year_completes_it_with_evidence_and_submits() {
         .post(
             Some(&nurse),
             "/declarations",
-            &json!({"year": 2026, "kind": "title", "series": "health",
+            &json!({"year": this_year, "kind": "title", "series": "health",
             "level": "intermediate", "specialty": "护理学", "org_id": enterprise, "copy_from": last_id}),
         )
         .await
@@ -91,7 +96,7 @@ async fn a_nurse_copies_last_year_completes_it_with_evidence_and_submits() {
     }
 
     // The employer lacks the path: the submit names exactly that.
-    let (status, problem) = server.post(Some(&nurse), &format!("/declarations/{id}/submit"), &json!({})).await.unwrap();
+    let (status, problem) = server.submit(&nurse, &id).await.unwrap();
     assert_eq!(status, 422);
     let fields: Vec<&str> =
         problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
@@ -99,8 +104,7 @@ async fn a_nurse_copies_last_year_completes_it_with_evidence_and_submits() {
 
     let (status, _) = server.patch(&nurse, &format!("/declarations/{id}"), &json!({"org_id": hospital})).await.unwrap();
     assert_eq!(status, 200);
-    let (status, submitted) =
-        server.post(Some(&nurse), &format!("/declarations/{id}/submit"), &json!({})).await.unwrap();
+    let (status, submitted) = server.submit(&nurse, &id).await.unwrap();
     assert_eq!(status, 200, "{submitted}");
     assert_eq!(submitted["status"], "pending");
     assert_eq!(submitted["holder_org_name"], "济南市济阳区人民医院");

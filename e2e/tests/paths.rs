@@ -40,8 +40,11 @@ async fn an_institution_and_its_authority_open_paths_up_to_the_bureau() {
     let authority = server.login("jiyang_edu", PASSWORD).await.unwrap();
     let bureau = server.login("jiyang_hrss", DEMO_PASSWORD).await.unwrap();
 
-    // 上级或主管单位名称: searched by name, then chosen.
+    // 上级或主管单位名称: searched by name, then chosen, once the bureau verified it (单位认证).
     let authority_id = find_org(&server, &hospital, "教育和体育局", "authority").await;
+    let (status, _) =
+        server.post(Some(&bureau), &format!("/bureau/orgs/{authority_id}/verify"), &json!({})).await.unwrap();
+    assert_eq!(status, 200);
     let bureau_id = find_org(&server, &authority, "人力资源和社会保障局", "hrss").await;
 
     // A first application to the wrong level of series is rejected with a reason the applicant reads.

@@ -63,7 +63,15 @@ async fn the_forgotten_password_flow_works_through_the_sms_outbox() -> anyhow::R
     let server = Server::start(&[]).await?;
     let (status, _) = server.post(None, "/auth/password/forgot", &json!({"account": "nurse_zhang"})).await?;
     assert_eq!(status, 202);
-    let messages = server.sms_outbox("13905310100")?;
+    // The text is queued and sent by the server's jobs worker: wait for it.
+    let mut messages = Vec::new();
+    for _ in 0..100 {
+        messages = server.sms_outbox("13905310100")?;
+        if !messages.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     let code: String = messages
         .first()
         .and_then(|message| message.split("验证码为").nth(1))

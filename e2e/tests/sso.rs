@@ -249,7 +249,7 @@ async fn a_person_without_an_account_registers_with_the_verified_name_and_id_num
         .post(
             &server,
             "/auth/sso/register",
-            &json!({"ticket": ticket, "username": "wang_doctor", "password": "Doctor#2026", "phone": "13700000002",
+            &json!({"ticket": ticket, "username": "wang_doctor", "password": "Doctor#Pass2026", "phone": "13700000002",
                     "real_name": "李四"}),
         )
         .await;
@@ -257,12 +257,13 @@ async fn a_person_without_an_account_registers_with_the_verified_name_and_id_num
 
     let org = json!({
         "ticket": ticket, "kind": "enterprise", "region_code": "370126", "address": "济阳区", "contact_name": "王医生",
-        "contact_phone": "13700000002", "admin_username": "wang_org", "admin_password": "Doctor#2026",
+        "contact_phone": "13700000002", "admin_username": "wang_org", "admin_password": "Doctor#Pass2026",
     });
     let (status, problem) = browser.post(&server, "/auth/sso/register/org", &org).await;
     assert_eq!((status, problem["code"].as_str()), (422, Some("person_registration_required")));
 
-    let body = json!({"ticket": ticket, "username": "wang_doctor", "password": "Doctor#2026", "phone": "13700000002"});
+    let body =
+        json!({"ticket": ticket, "username": "wang_doctor", "password": "Doctor#Pass2026", "phone": "13700000002"});
     let (status, tokens) = browser.post(&server, "/auth/sso/register", &body).await;
     assert_eq!(status, 201, "{tokens}");
     assert_eq!(tokens["return_to"], "/declarations/new");
@@ -279,8 +280,8 @@ async fn a_person_without_an_account_registers_with_the_verified_name_and_id_num
     assert_eq!((status, problem["code"].as_str()), (422, Some("invalid_ticket")));
     let (status, _) = browser.get(&server, &format!("/auth/sso/registration?ticket={ticket}")).await;
     assert_eq!(status, 422);
-    server.login("wang_doctor", "Doctor#2026").await.unwrap();
-    server.login("11010519491231002X", "Doctor#2026").await.unwrap();
+    server.login("wang_doctor", "Doctor#Pass2026").await.unwrap();
+    server.login("11010519491231002X", "Doctor#Pass2026").await.unwrap();
     oidc.next_login(NextLogin::claims(json!({"sub": "sd-new-0001"})));
     let tokens = exchange(&server, &journey(&server, "/").await).await;
     let (_, me) = server.get(Some(tokens["access_token"].as_str().unwrap()), "/me").await.unwrap();
@@ -309,7 +310,7 @@ async fn an_organisation_that_is_not_registered_registers_from_its_verified_iden
         .post(
             &server,
             "/auth/sso/register",
-            &json!({"ticket": ticket, "username": "fz_admin", "password": "Company#2026", "phone": "13700000003"}),
+            &json!({"ticket": ticket, "username": "fz_admin", "password": "Company#Pass2026", "phone": "13700000003"}),
         )
         .await;
     assert_eq!((status, problem["code"].as_str()), (422, Some("org_registration_required")), "{problem}");
@@ -319,7 +320,7 @@ async fn an_organisation_that_is_not_registered_registers_from_its_verified_iden
     let org = json!({
         "ticket": ticket, "kind": "enterprise", "region_code": "350100", "address": "福州市鼓楼区",
         "contact_name": "周经理", "contact_phone": "13700000003", "admin_username": "fz_admin",
-        "admin_password": "Company#2026",
+        "admin_password": "Company#Pass2026",
     });
     let mut with_uscc = org.clone();
     with_uscc["uscc"] = json!("91110000600037341L");

@@ -1,13 +1,15 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 //! The seed guide's whole story over HTTP against the real binary (SQLite, or PostgreSQL when
 //! TEST_DATABASE_URL is set): units and a person register, paths are opened up to the bureau,
-//! reviewers are registered, the person declares and is returned twice, and the bureau accepts.
+//! reviewers are registered, the person declares and is returned twice, the bureau accepts, and a
+//! committee draws experts who vote by secret ballot until the session closes with 评审通过.
 
 use e2e::{DEMO_PASSWORD, Server};
 use serde_json::{Value, json};
 
 const PASSWORD: &str = "Story#2026pw";
-const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
+/// A real one-page PDF: uploads must open.
+const PDF: &[u8] = include_bytes!("../../api/tests/fixtures/files/certificate.pdf");
 
 async fn ok(server: &Server, token: Option<&str>, path: &str, body: Value) -> Value {
     let (status, answer) = server.post(token, path, &body).await.unwrap();
@@ -20,6 +22,13 @@ async fn find(server: &Server, token: &str, name: &str) -> String {
     let (_, found) = server.get(Some(token), &format!("/orgs?q={query}")).await.unwrap();
     assert_eq!(found["total"], 1, "{name}: {found}");
     found["items"][0]["id"].as_str().unwrap().to_string()
+}
+
+/// 确认申报 with the plan's 诚信承诺书 accepted.
+async fn submit(server: &Server, token: &str, id: &str) -> Value {
+    let (status, answer) = server.submit(token, id).await.unwrap();
+    assert_eq!(status, 200, "submit answered {status}: {answer}");
+    answer
 }
 
 async fn evidence(server: &Server, token: &str) -> String {
@@ -53,8 +62,22 @@ async fn the_seed_story_from_registration_to_acceptance() {
     let bureau = server.login("jiyang_hrss", DEMO_PASSWORD).await.unwrap();
     let nurse = server.login("11010519491231002X", PASSWORD).await.unwrap();
 
-    // 二、路径开通, up to the bureau.
+    // 单位认证: the new authority is no parent until the bureau vouches for it (单位认证审核).
     let authority_id = find(&server, &hospital, "医疗保障局").await;
+    let (status, refused) = server
+        .post(
+            Some(&hospital),
+            "/paths",
+            &json!({"series": "health", "level": "deputy_senior", "parent_org_id": authority_id}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(status, 422, "an unverified parent: {refused}");
+    let (_, waiting) = server.get(Some(&bureau), "/bureau/orgs?verification=unverified").await.unwrap();
+    assert_eq!(waiting["items"][0]["id"], authority_id.as_str(), "{waiting}");
+    ok(&server, Some(&bureau), &format!("/bureau/orgs/{authority_id}/verify"), json!({})).await;
+
+    // 二、路径开通, up to the bureau.
     let bureau_id = find(&server, &authority, "人力资源和社会保障局").await;
     let lower = ok(
         &server,
@@ -94,21 +117,38 @@ async fn the_seed_story_from_registration_to_acceptance() {
     }
     let (hospital_reviewer, authority_reviewer, bureau_reviewer) = (&reviewers[0], &reviewers[1], &reviewers[2]);
 
-    // 三、个人数据申报 with evidence, then 确认申报.
+    // 三、个人数据申报 inside the year's plan (申报计划) the bureau published, then 确认申报.
+    let (_, open) = server.get(Some(&nurse), "/plans?open=true").await.unwrap();
+    let plan = open["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["bureau"]["id"] == bureau_id.as_str())
+        .expect("the bureau's open plan")
+        .clone();
+    assert!(
+        plan["scopes"].as_array().unwrap().iter().any(|s| s["series"] == "health" && s["level"] == "deputy_senior")
+    );
+    assert!(plan["seconds_to_close"].as_i64().unwrap() > 0);
+    let year = plan["year"].as_i64().unwrap();
     let hospital_id = find(&server, &nurse, "中医医院").await;
     let draft = ok(
         &server,
         Some(&nurse),
         "/declarations",
-        json!({"year": 2026, "kind": "title", "series": "health",
-        "level": "deputy_senior", "specialty": "护理学", "org_id": hospital_id}),
+        json!({"year": year, "kind": "title", "series": "health",
+        "level": "deputy_senior", "specialty": "护理学", "org_id": hospital_id, "plan_id": plan["id"]}),
     )
     .await;
+    assert_eq!(draft["plan"]["id"], plan["id"]);
     let id = draft["id"].as_str().unwrap().to_string();
+    let rules: Vec<&str> =
+        draft["eligibility"].as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap()).collect();
+    assert_eq!(rules, ["title_years", "profession_years", "annual_review", "continuing_education"]);
     let (status, _) = server
         .patch(&nurse, &format!("/declarations/{id}"), &json!({"basic_confirmed": true, "info": {"gender": "女", "birth_date": "1949-12-31",
             "ethnicity": "汉族", "education": "大学本科", "major": "护理学", "position": "主管护师", "work_start_date": "1970-07-01",
-            "profession_years": 40}}))
+            "profession_years": 40, "current_title_level": "中级", "current_title_date": "1990-12-01"}}))
         .await
         .unwrap();
     assert_eq!(status, 200);
@@ -118,10 +158,15 @@ async fn the_seed_story_from_registration_to_acceptance() {
             json!({"school": "山东医学院", "major": "护理学", "education": "大学本科", "graduation_date": "1970-06-30"}),
             true,
         ),
-        ("annual_review", json!({"year": 2025, "result": "优秀"}), false),
+        // 资格条件 of 卫生/副高级 (demo data): 中级 held 5 years, 年度考核 and 继续教育 each of the last 3 years.
+        ("annual_review", json!({"year": year - 1, "result": "优秀"}), false),
+        ("annual_review", json!({"year": year - 2, "result": "合格"}), false),
+        ("annual_review", json!({"year": year - 3, "result": "合格"}), false),
         ("work", json!({"start_date": "1970-07-01", "org_name": "济阳区中医医院", "position": "护士"}), false),
         ("achievement", json!({"name": "中医护理技术推广", "kind": "获奖", "date": "2024-10-01"}), true),
-        ("continuing_education", json!({"year": 2025, "hours": 100, "credit_type": "I类学分"}), true),
+        ("continuing_education", json!({"year": year - 1, "hours": 100, "credit_type": "I类学分"}), true),
+        ("continuing_education", json!({"year": year - 2, "hours": 90, "credit_type": "I类学分"}), true),
+        ("continuing_education", json!({"year": year - 3, "hours": 96, "credit_type": "II类学分"}), true),
     ] {
         let attachment_ids = if needs_evidence { vec![evidence(&server, &nurse).await] } else { vec![] };
         ok(
@@ -132,7 +177,7 @@ async fn the_seed_story_from_registration_to_acceptance() {
         )
         .await;
     }
-    ok(&server, Some(&nurse), &format!("/declarations/{id}/submit"), json!({})).await;
+    submit(&server, &nurse, &id).await;
 
     // 四、审核: returned with an item opinion; the nurse fixes exactly that item.
     let (_, review) = server.get(Some(hospital_reviewer), &format!("/reviews/{id}")).await.unwrap();
@@ -173,7 +218,7 @@ async fn the_seed_story_from_registration_to_acceptance() {
         .await
         .unwrap();
     assert_eq!(status, 200);
-    ok(&server, Some(&nurse), &format!("/declarations/{id}/submit"), json!({})).await;
+    submit(&server, &nurse, &id).await;
 
     // Approved, re-reviewed and returned once more (通过未上报 → 退回), then approved and reported.
     ok(&server, Some(hospital_reviewer), &format!("/reviews/{id}/approve"), json!({})).await;
@@ -191,15 +236,18 @@ async fn the_seed_story_from_registration_to_acceptance() {
         &server,
         Some(&nurse),
         &format!("/declarations/{id}/items"),
-        json!({"section": "annual_review", "data": {"year": 2024, "result": "合格"}}),
+        json!({"section": "annual_review", "data": {"year": year - 4, "result": "合格"}}),
     )
     .await;
-    ok(&server, Some(&nurse), &format!("/declarations/{id}/submit"), json!({})).await;
+    submit(&server, &nurse, &id).await;
     ok(&server, Some(hospital_reviewer), &format!("/reviews/{id}/approve"), json!({"opinion": "同意上报"})).await;
 
     // 五、数据上报: filter by year, level and series, tick, report.
     let (_, ticked) = server
-        .get(Some(hospital_reviewer), "/reviews?status=approved&year=2026&level=deputy_senior&series=health")
+        .get(
+            Some(hospital_reviewer),
+            &format!("/reviews?status=approved&year={year}&level=deputy_senior&series=health"),
+        )
         .await
         .unwrap();
     let ids: Vec<&str> = ticked["items"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
@@ -250,6 +298,141 @@ async fn the_seed_story_from_registration_to_acceptance() {
         .collect();
     assert_eq!(actors, ["孙审核", "孙审核", "周审核"]);
     assert_eq!(events[2]["detail"]["items"][0]["opinion"], "请上传清晰的获奖证书");
+
+    // 评委会: the 卫生健康局 forms a 卫生系列副高级 committee, the bureau approves it and routes its
+    // accepted 卫生/副高级 declarations to it; 19 experts enter the library, two of them from the
+    // applicant's own hospital.
+    let health = server.login("jiyang_health", DEMO_PASSWORD).await.unwrap();
+    let committee = ok(
+        &server,
+        Some(&health),
+        "/committees",
+        json!({"name": "济阳区卫生系列副高级职称评审委员会",
+        "series": "health", "levels": ["deputy_senior"], "bureau_org_id": bureau_id}),
+    )
+    .await;
+    assert_eq!(committee["levels"][0]["min_members"], 17);
+    let committee_id = committee["id"].as_str().unwrap().to_string();
+    ok(&server, Some(&bureau), &format!("/committees/{committee_id}/approve"), json!({})).await;
+    let route = ok(
+        &server,
+        Some(&bureau),
+        "/committee-routes",
+        json!({"committee_id": committee_id, "series": "health", "level": "deputy_senior"}),
+    )
+    .await;
+    ok(&server, Some(&health), &format!("/committee-routes/{}/approve", route["id"].as_str().unwrap()), json!({}))
+        .await;
+    let health_id = find(&server, &nurse, "卫生健康局").await;
+    let mut experts = Vec::new();
+    for seq in 1..=19u32 {
+        let first17 = format!("37012619700101{:03}", 100 + seq * 2 + 1);
+        let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+        let sum: u32 = first17.bytes().zip(weights).map(|(d, w)| u32::from(d - b'0') * w).sum();
+        let id_number = format!("{first17}{}", b"10X98765432"[(sum % 11) as usize] as char);
+        let home = if seq <= 2 { &hospital_id } else { &health_id };
+        let expert = ok(
+            &server,
+            Some(&health),
+            &format!("/committees/{committee_id}/experts"),
+            json!({
+            "real_name": "钱专家", "id_number": id_number, "phone": format!("137000004{seq:02}"),
+            "username": format!("story_expert{seq:02}"), "password": PASSWORD, "org_id": home, "series": "health",
+            "specialty": "护理学", "level": if seq % 2 == 0 { "senior" } else { "deputy_senior" },
+            "reason": "从事护理工作二十年，推荐入库"}),
+        )
+        .await;
+        experts.push((expert["id"].as_str().unwrap().to_string(), format!("story_expert{seq:02}"), seq <= 2));
+    }
+    // 评审会: the accepted declaration is gathered (评审中), 17 experts are drawn from a sealed seed.
+    let until = (chrono::Utc::now() + chrono::Duration::days(3)).to_rfc3339();
+    let session = ok(&server, Some(&health), &format!("/committees/{committee_id}/sessions"), json!({
+        "name": format!("{year}年度卫生系列副高级评审会"), "year": year, "level": "deputy_senior", "vote_until": until})).await;
+    let session_id = session["id"].as_str().unwrap().to_string();
+    let gathered = ok(&server, Some(&health), &format!("/review-sessions/{session_id}/gather"), json!({})).await;
+    assert_eq!(gathered["added"], 1);
+    let (_, declaration) = server.get(Some(&nurse), &format!("/declarations/{id}")).await.unwrap();
+    assert_eq!(declaration["status"], "in_review");
+    let sealed =
+        ok(&server, Some(&health), &format!("/review-sessions/{session_id}/draws"), json!({"count": 17})).await;
+    let draw_id = sealed["id"].as_str().unwrap().to_string();
+    let record =
+        ok(&server, Some(&health), &format!("/review-sessions/{session_id}/draws/{draw_id}/run"), json!({})).await;
+    assert_eq!(record["seed"], sealed["seed"]);
+    let drawn: Vec<String> = serde_json::from_value(record["output"].clone()).unwrap();
+    assert_eq!(drawn.len(), 17);
+    for (expert, _, from_hospital) in &experts {
+        if *from_hospital {
+            assert!(!drawn.contains(expert), "an expert of the applicant's hospital was drawn");
+        }
+    }
+    let (_, replay) =
+        server.get(Some(&health), &format!("/review-sessions/{session_id}/draws/{draw_id}/replay")).await.unwrap();
+    assert_eq!(replay["matches"], true);
+
+    // 信息评审: 12 of the 17 (the quorum) sign in with their second factor and vote: 9 同意.
+    let mut voters = 0;
+    for (expert, username, _) in &experts {
+        if !drawn.contains(expert) || voters == 12 {
+            continue;
+        }
+        let first = server.login(username, PASSWORD).await.unwrap();
+        let enrollment = ok(&server, Some(&first), "/me/totp", json!({"password": PASSWORD})).await;
+        let secret = totp_rs::Secret::Encoded(enrollment["secret"].as_str().unwrap().to_string()).to_bytes().unwrap();
+        let totp = totp_rs::TOTP::new_unchecked(totp_rs::Algorithm::SHA1, 6, 1, 30, secret, None, String::new());
+        let now = chrono::Utc::now().timestamp() as u64;
+        ok(&server, Some(&first), "/me/totp/confirm", json!({"code": totp.generate(now)})).await;
+        let login = ok(
+            &server,
+            None,
+            "/auth/login",
+            json!({"account": username, "password": PASSWORD, "totp_code": totp.generate(now + 30)}),
+        )
+        .await;
+        let token = login["access_token"].as_str().unwrap().to_string();
+        let (status, read) =
+            server.get(Some(&token), &format!("/review-sessions/{session_id}/declarations/{id}")).await.unwrap();
+        assert_eq!(status, 200);
+        assert_eq!(read["declaration"]["applicant"]["name"], "王护士");
+        assert_eq!(read["declaration"]["applicant"]["id_number"], "110105********002X");
+        let choice = match voters {
+            0..=8 => "agree",
+            9 | 10 => "disagree",
+            _ => "abstain",
+        };
+        let (status, _) = server
+            .post(
+                Some(&token),
+                &format!("/review-sessions/{session_id}/declarations/{id}/vote"),
+                &json!({"choice": choice, "opinion": "业绩符合副高级评审条件"}),
+            )
+            .await
+            .unwrap();
+        assert_eq!(status, 204);
+        voters += 1;
+    }
+    let (_, progress) = server.get(Some(&health), &format!("/review-sessions/{session_id}/progress")).await.unwrap();
+    assert_eq!(progress["declarations"][0]["voted"].as_array().unwrap().len(), 12);
+    assert!(!progress.to_string().contains("agree"), "the board never shows how anyone voted");
+
+    // 结束评审会: 9 同意 of 12 present (quorum 12 of 17) passes.
+    let closed = ok(&server, Some(&health), &format!("/review-sessions/{session_id}/close"), json!({})).await;
+    assert_eq!(closed["declarations"][0]["result"]["result"], "passed");
+    assert_eq!(closed["declarations"][0]["result"]["present"], 12);
+    assert_eq!(closed["declarations"][0]["result"]["agree"], 9);
+    let (_, declaration) = server.get(Some(&nurse), &format!("/declarations/{id}")).await.unwrap();
+    assert_eq!(declaration["status"], "passed");
+    let (_, events) = server.get(Some(&nurse), &format!("/declarations/{id}/events")).await.unwrap();
+    let tail: Vec<String> = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .take(2)
+        .map(|e| format!("{}@{}", e["action"].as_str().unwrap(), e["org_name"].as_str().unwrap_or("")))
+        .collect();
+    assert_eq!(tail, ["pass@济南市济阳区卫生健康局", "assign@济南市济阳区卫生健康局"]);
+    assert!(!events.to_string().contains("钱专家"), "no expert in the applicant's timeline");
 
     // The audit chain holds.
     let output = server.admin(&["verify-audit"]).unwrap();

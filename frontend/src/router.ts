@@ -1,5 +1,4 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
-import AppLayout from '@/shell/AppLayout.vue'
 import { homeOf } from '@/config/menu'
 import { t } from '@/config/i18n'
 import { useSession, type Role } from '@/lib/session'
@@ -11,7 +10,12 @@ import { reviewRoutes } from '@/features/reviews/routes'
 import { reportRoutes } from '@/features/reports/routes'
 import { declarationRoutes } from '@/features/declarations/routes'
 import { bureauRoutes } from '@/features/bureau/routes'
+import { planRoutes } from '@/features/plans/routes'
 import { adminRoutes } from '@/features/admin/routes'
+import { messageRoutes } from '@/features/messages/routes'
+import { deskRoutes, verifyRoutes } from '@/features/desk/routes'
+import { committeeRoutes } from '@/features/committees/routes'
+import { publicityPublicRoutes, publicityRoutes } from '@/features/publicity/routes'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -26,9 +30,12 @@ declare module 'vue-router' {
 
 const routes: RouteRecordRaw[] = [
   ...authRoutes,
+  ...verifyRoutes,
+  ...publicityPublicRoutes,
   {
     path: '/',
-    component: AppLayout,
+    // The logged-in frame is its own chunk: the login page does not carry the menu and header.
+    component: () => import('@/shell/AppLayout.vue'),
     children: [
       { path: '', name: 'home', component: () => import('@/shell/HomeRedirect.vue') },
       ...accountRoutes,
@@ -38,7 +45,12 @@ const routes: RouteRecordRaw[] = [
       ...reportRoutes,
       ...declarationRoutes,
       ...bureauRoutes,
+      ...planRoutes,
       ...adminRoutes,
+      ...messageRoutes,
+      ...deskRoutes,
+      ...committeeRoutes,
+      ...publicityRoutes,
     ],
   },
   { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('@/shell/NotFound.vue'), meta: { public: true } },

@@ -13,6 +13,22 @@ mod m20261127_000007_reviewers_unique_while_active;
 mod m20261127_090000_create_sso;
 mod m20261127_100000_bind_sso_grants_to_browser;
 mod m20261127_110000_add_totp;
+mod m20261130_000001_create_messages;
+mod m20261201_120001_create_plans;
+mod m20261201_160001_create_jobs;
+mod m20261201_170001_create_declaration_snapshots;
+mod m20261202_a1_fold_name_dots;
+mod m20261202_b1_track_attachment_links;
+mod m20261202_c1_verify_orgs;
+mod m20261202_d1_create_sessions;
+mod m20261202_e1_refusals_and_access_log;
+mod m20261202_f1_current_title_level;
+mod m20261203_d1_create_review_form_prints;
+mod m20261203_d2_create_applicant_imports;
+mod m20261203_k1_create_committees;
+mod m20261203_n1_notifications;
+mod m20261203_p1_publicity_and_certificates;
+mod m20261203_s1_create_rate_limits;
 
 pub struct Migrator;
 
@@ -30,6 +46,22 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_090000_create_sso::Migration),
             Box::new(m20261127_100000_bind_sso_grants_to_browser::Migration),
             Box::new(m20261127_110000_add_totp::Migration),
+            Box::new(m20261130_000001_create_messages::Migration),
+            Box::new(m20261201_120001_create_plans::Migration),
+            Box::new(m20261201_160001_create_jobs::Migration),
+            Box::new(m20261201_170001_create_declaration_snapshots::Migration),
+            Box::new(m20261202_a1_fold_name_dots::Migration),
+            Box::new(m20261202_b1_track_attachment_links::Migration),
+            Box::new(m20261202_d1_create_sessions::Migration),
+            Box::new(m20261202_e1_refusals_and_access_log::Migration),
+            Box::new(m20261202_c1_verify_orgs::Migration),
+            Box::new(m20261202_f1_current_title_level::Migration),
+            Box::new(m20261203_s1_create_rate_limits::Migration),
+            Box::new(m20261203_n1_notifications::Migration),
+            Box::new(m20261203_k1_create_committees::Migration),
+            Box::new(m20261203_d1_create_review_form_prints::Migration),
+            Box::new(m20261203_d2_create_applicant_imports::Migration),
+            Box::new(m20261203_p1_publicity_and_certificates::Migration),
         ]
     }
 }

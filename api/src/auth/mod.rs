@@ -4,4 +4,4 @@ mod extractor;
 pub mod password;
 pub mod tokens;
 
-pub use extractor::{AuthUser, ClientIp, VerifiedToken};
+pub use extractor::{AuthUser, ClientIp, VerifiedToken, client_address};

@@ -19,6 +19,8 @@ pub struct Claims {
     pub iat_ms: i64,
     /// Always `access`: a token of any other type is refused.
     pub typ: String,
+    /// The session (login) the token belongs to: when it is revoked or over, so is the token.
+    pub sid: String,
 }
 
 pub struct JwtKeys {
@@ -48,7 +50,7 @@ impl JwtKeys {
         }
     }
 
-    pub fn issue_access(&self, account_id: &str) -> anyhow::Result<String> {
+    pub fn issue_access(&self, account_id: &str, session_id: &str) -> anyhow::Result<String> {
         let now_ms = chrono::Utc::now().timestamp_millis();
         let now = now_ms / 1000;
         let claims = Claims {
@@ -61,6 +63,7 @@ impl JwtKeys {
             jti: uuid::Uuid::new_v4().to_string(),
             iat_ms: now_ms,
             typ: "access".into(),
+            sid: session_id.to_string(),
         };
         Ok(encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)?)
     }

@@ -42,6 +42,7 @@ string_enum!(
         OrgAdmin = "org_admin" / "单位管理员",
         Reviewer = "reviewer" / "审核人员",
         Admin = "admin" / "平台管理员",
+        Expert = "expert" / "评审专家",
     }
 );
 
@@ -67,11 +68,27 @@ impl OrgKind {
         }
     }
 
+    /// Whether an `hrss` bureau must vouch for an org of this kind (单位认证) before it may approve
+    /// paths, receive reports or be chosen as a parent. Bureaus are verified when provisioned;
+    /// enterprises and institutions are vouched for by their parent's path approval.
+    pub fn verified_by_bureau(self) -> bool {
+        matches!(self, OrgKind::Authority | OrgKind::Township)
+    }
+
     /// Bureaus are provisioned by the platform admin, never self-registered.
     pub fn can_self_register(self) -> bool {
         self != OrgKind::Hrss
     }
 }
+
+string_enum!(
+    /// 单位认证: whether someone who knows the organisation has vouched for it.
+    OrgVerification {
+        Unverified = "unverified" / "未认证",
+        Verified = "verified" / "已认证",
+        Refused = "refused" / "认证未通过",
+    }
+);
 
 string_enum!(
     /// Title level.
@@ -90,6 +107,7 @@ string_enum!(
         Pending = "pending" / "待审核",
         Approved = "approved" / "审核通过",
         Rejected = "rejected" / "审核不通过",
+        Withdrawn = "withdrawn" / "已撤回",
     }
 );
 
@@ -102,13 +120,20 @@ string_enum!(
 );
 
 string_enum!(
-    /// A declaration's status as everyone sees it (SPEC §4).
+    /// A declaration's status as everyone sees it (SPEC §4, §8); the moves between them are
+    /// the table in `domain::lifecycle`.
     DeclarationStatus {
         Draft = "draft" / "草稿",
         Pending = "pending" / "待审核",
         Approved = "approved" / "通过未上报",
         Returned = "returned" / "退回",
         Accepted = "accepted" / "受理",
+        InReview = "in_review" / "评审中",
+        Passed = "passed" / "评审通过",
+        Failed = "failed" / "评审未通过",
+        Void = "void" / "评审无效",
+        Publicized = "publicized" / "公示中",
+        Certified = "certified" / "取得资格",
     }
 );
 

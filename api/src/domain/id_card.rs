@@ -28,7 +28,8 @@ impl Sex {
 
 impl IdCardNumber {
     pub fn parse(raw: &str) -> Result<Self, DomainError> {
-        let value = raw.trim().to_ascii_uppercase();
+        // Full-width digits from a Chinese input method are digits (NFKC).
+        let value = super::text::compatible(raw).trim().to_ascii_uppercase();
         let bytes = value.as_bytes();
         if bytes.len() != 18 {
             return Err(DomainError::new("身份证号应为18位"));

@@ -2,18 +2,25 @@
 //!
 //! Every type here is built by a `parse` function; holding one is proof the value is valid.
 
+pub mod committee;
+pub mod eligibility;
 mod enums;
+pub mod evidence;
 pub mod form;
 mod id_card;
+pub mod lifecycle;
 mod password;
 mod phone;
+pub mod plan;
+pub mod text;
 mod uscc;
 mod username;
+pub mod workdays;
 
-pub use enums::{DeclarationKind, DeclarationStatus, Level, OrgKind, PathStatus, Role};
+pub use enums::{DeclarationKind, DeclarationStatus, Level, OrgKind, OrgVerification, PathStatus, Role};
 pub use id_card::{IdCardNumber, Sex, mask_id_number};
 pub use password::Password;
-pub use phone::{Phone, mask_phone};
+pub use phone::{ContactPhone, Phone, mask_phone};
 pub use uscc::Uscc;
 pub use username::Username;
 

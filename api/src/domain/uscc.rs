@@ -11,7 +11,7 @@ pub struct Uscc(String);
 
 impl Uscc {
     pub fn parse(raw: &str) -> Result<Self, DomainError> {
-        let value = raw.trim().to_ascii_uppercase();
+        let value = super::text::compatible(raw).trim().to_ascii_uppercase();
         let bytes = value.as_bytes();
         if bytes.len() != 18 {
             return Err(DomainError::new("统一社会信用代码应为18位"));

@@ -7,7 +7,8 @@ pub struct Username(String);
 
 impl Username {
     pub fn parse(raw: &str) -> Result<Self, DomainError> {
-        let value = raw.trim();
+        let value = super::text::compatible(raw);
+        let value = value.trim();
         let mut chars = value.chars();
         let first_is_letter = chars.next().is_some_and(|c| c.is_ascii_alphabetic());
         let rest_ok = chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));

@@ -12,6 +12,8 @@ pub struct Model {
     pub sha256: String,
     pub storage_key: String,
     pub created_at: DateTimeUtc,
+    /// When it was first linked to an item; never-linked uploads are removed after a grace period.
+    pub linked_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

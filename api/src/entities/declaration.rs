@@ -30,6 +30,12 @@ pub struct Model {
     pub submitted_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// The 申报计划 it was declared in; None only for declarations older than plans.
+    pub plan_id: Option<String>,
+    /// 破格: failed eligibility rules are warnings the applicant explains.
+    pub exceptional: bool,
+    /// 破格 explanations by rule code.
+    pub exceptional_explanations: Option<Json>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -13,6 +13,12 @@ pub struct Model {
     pub contact_name: String,
     pub contact_phone_enc: String,
     pub status: String,
+    /// 单位认证: `unverified`, `verified` or `refused`.
+    pub verification: String,
+    /// Why the bureau refused it.
+    pub verification_reason: Option<String>,
+    pub verified_by: Option<String>,
+    pub verified_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
 }
 

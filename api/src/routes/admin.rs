@@ -8,6 +8,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::auth::{AuthUser, ClientIp};
 use crate::domain::Role;
 use crate::error::{AppResult, Problem};
+use crate::rate_limit::Costly;
 use crate::routes::auth::{RegisterOrgRequest, RegisteredOrg, parse_org};
 use crate::routes::json::Json;
 use crate::routes::{Page, PageQuery};
@@ -28,6 +29,7 @@ pub fn configure(config: &mut ServiceConfig) {
         (status = 403, description = "Not the platform admin", body = Problem),
         (status = 409, body = Problem),
         (status = 422, body = Problem),
+        (status = 429, description = "Too many from this account; see `Retry-After`", body = Problem),
     )
 )]
 #[post("/admin/orgs")]
@@ -38,6 +40,7 @@ pub async fn provision_org(
     body: Json<RegisterOrgRequest>,
 ) -> AppResult<HttpResponse> {
     user.require(&[Role::Admin])?;
+    state.rate_limits.check(Costly::PasswordHash, &user.id).await?;
     let input = parse_org(body.into_inner())?;
     let (org, admin) = accounts::provision_org(&state, input, (&user.id, &user.real_name), ip.0).await?;
     Ok(HttpResponse::Created().json(RegisteredOrg {

@@ -9,10 +9,12 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::AuthUser;
-use crate::domain::Role;
+use crate::domain::evidence::{self, EvidenceKind};
+use crate::domain::{Role, text};
 use crate::entities::attachment;
 use crate::error::{AppError, AppResult, Problem};
-use crate::services::attachments;
+use crate::rate_limit::Costly;
+use crate::services::{access_log, attachments};
 use crate::state::AppState;
 use crate::storage::{StageError, stage};
 
@@ -23,6 +25,8 @@ pub fn configure(config: &mut ServiceConfig) {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AttachmentDto {
     pub id: String,
+    /// The uploaded name, ending with the extension of the type the bytes are.
+    #[schema(example = "学历证书.pdf")]
     pub filename: String,
     /// Decided by the file's content, not its name.
     #[schema(example = "application/pdf")]
@@ -49,8 +53,13 @@ pub struct UploadForm {
 /// Room for the multipart framing around the file itself.
 const MULTIPART_OVERHEAD: u64 = 64 * 1024;
 
-/// Uploads an evidence file (multipart field `file`). The type is decided by the bytes; the file
-/// is stored durably before it is acknowledged, and nothing is stored when it is refused.
+/// Uploads an evidence file (multipart field `file`). The type is decided by the bytes (a PDF may
+/// start with a byte-order mark or whitespace before `%PDF-`, within its first 1024 bytes); the
+/// file must open (a PDF parses and has a page, an image decodes); the stored name ends with the
+/// extension of that type. Each account keeps at most `storage.max_files_per_account` files and
+/// `storage.max_bytes_per_account` bytes; uploads never linked to an item are removed after
+/// `storage.orphan_grace_hours`. The file is stored durably before it is acknowledged, and
+/// nothing is stored when it is refused.
 #[utoipa::path(
     tag = "attachments",
     security(("bearer" = [])),
@@ -61,7 +70,10 @@ const MULTIPART_OVERHEAD: u64 = 64 * 1024;
         (status = 403, description = "Only persons upload evidence", body = Problem),
         (status = 413, description = "Larger than the limit; the request is cut off", body = Problem),
         (status = 415, description = "Not a PDF, JPG or PNG by content", body = Problem),
-        (status = 422, description = "No `file` field, or an empty file", body = Problem),
+        (status = 422, description = "No `file` field, an empty file, a file name with control, format or \
+            bidirectional characters, a file that does not open (`file_unreadable`), or the account's quota is \
+            used up (`upload_quota_exceeded`)", body = Problem),
+        (status = 429, description = "Too many uploads from this account; see `Retry-After`", body = Problem),
     )
 )]
 #[post("/attachments")]
@@ -72,6 +84,7 @@ pub async fn upload(
     mut payload: Multipart,
 ) -> AppResult<HttpResponse> {
     user.require(&[Role::Person])?;
+    state.rate_limits.check(Costly::FileWrite, &user.id).await?;
     let limit = state.settings.storage.max_upload_bytes;
     let too_large = || AppError::PayloadTooLarge(format!("单个文件大小不能超过{}MB", limit / 1024 / 1024));
     let declared =
@@ -79,6 +92,8 @@ pub async fn upload(
     if declared.is_some_and(|length| length > limit + MULTIPART_OVERHEAD) {
         return Err(too_large());
     }
+    // A full quota refuses before a byte of the file is read.
+    attachments::ensure_room(&state, &user).await?;
     // One part only, named `file`; anything else is refused without reading it.
     let Some(field) = payload.next().await else {
         return Err(AppError::field("/file", "请选择要上传的文件"));
@@ -88,6 +103,8 @@ pub async fn upload(
         return Err(AppError::field("/file", "只接受名为 file 的文件字段"));
     }
     let filename = field.content_disposition().and_then(|d| d.get_filename()).unwrap_or("file").to_string();
+    // `invoice\u{202e}gpj.exe` would show as `invoiceexe.jpg`: refused like any other text.
+    let filename = text::single_line(&filename).map_err(|error| AppError::field("/file", format!("文件名{error}")))?;
     let staged = match stage(state.storage.staging_dir(), field, limit).await {
         Ok(staged) => staged,
         Err(StageError::TooLarge { .. }) => return Err(too_large()),
@@ -112,18 +129,24 @@ pub async fn upload(
 #[get("/attachments/{id}")]
 pub async fn download(state: web::Data<AppState>, user: AuthUser, id: web::Path<String>) -> AppResult<HttpResponse> {
     let (row, stream) = attachments::open(&state, &user, &id).await?;
+    // Rows kept before names followed the type (`学历证书.bat`) are served by the same rule.
+    let filename = match EvidenceKind::from_content_type(&row.content_type) {
+        Some(kind) => evidence::stored_filename(&row.filename, kind),
+        None => row.filename.clone(),
+    };
+    access_log::record_download(&state, &user, &row.id, &filename).await?;
     let mut response = HttpResponse::Ok();
     response
         .insert_header((header::CONTENT_TYPE, row.content_type.clone()))
         .insert_header((header::CONTENT_LENGTH, row.size.to_string()))
-        .insert_header((header::CONTENT_DISPOSITION, content_disposition(&row.filename)))
+        .insert_header((header::CONTENT_DISPOSITION, content_disposition(&filename)))
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
     Ok(response.streaming(stream))
 }
 
 /// `attachment; filename="…"; filename*=UTF-8''…` with an ASCII fallback.
-fn content_disposition(filename: &str) -> String {
+pub(crate) fn content_disposition(filename: &str) -> String {
     let fallback: String = filename
         .chars()
         .map(|c| if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' { c } else { '_' })

@@ -1,6 +1,5 @@
 //! Registration, login, token rotation and account recovery (注册开户 / 找回用户名/密码).
 
-use actix_governor::Governor;
 use actix_web::{HttpResponse, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -8,19 +7,18 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::ClientIp;
 use crate::checked;
-use crate::domain::{IdCardNumber, OrgKind, Password, Phone, Uscc, Username};
+use crate::domain::{ContactPhone, IdCardNumber, OrgKind, Password, Phone, Uscc, Username, text};
 use crate::error::{AppResult, Problem};
-use crate::rate_limit::AuthLimiter;
 use crate::routes::Check;
 use crate::routes::json::Json;
 use crate::services::accounts::{self, NewOrg, NewPerson, TokenPair};
 use crate::state::AppState;
 
 /// Mounts the unauthenticated account endpoints under `/auth`, rate limited per client IP.
-pub fn configure(config: &mut ServiceConfig, limiter: &AuthLimiter) {
+pub fn configure(config: &mut ServiceConfig) {
     config.service(
         utoipa_actix_web::scope("/auth")
-            .wrap(Governor::new(limiter))
+            .wrap(actix_web::middleware::from_fn(crate::rate_limit::per_client_ip))
             .default_service(web::to(crate::spa::api_fallback))
             .service(register_person)
             .service(register_org)
@@ -73,15 +71,11 @@ pub async fn register_person(
     let body = body.into_inner();
     let mut check = Check::default();
     let username = check.parse("/username", Username::parse(&body.username));
-    let password = check.parse("/password", Password::parse(&body.password));
+    let context = [body.username.as_str(), &body.phone, &body.id_number];
+    let password = check.parse("/password", Password::parse_for(&body.password, &context));
     let real_name = check.real_name("/real_name", &body.real_name);
     let id_number = check.parse("/id_number", IdCardNumber::parse(&body.id_number));
     let phone = check.parse("/phone", Phone::parse(&body.phone));
-    if let Some(name) = &username
-        && body.password.to_lowercase().contains(name.as_str())
-    {
-        check.fail("/password", "密码不能包含用户名");
-    }
     check.finish()?;
     checked!(username, password, real_name, id_number, phone);
     let input = NewPerson { username, password, real_name, id_number, phone };
@@ -120,20 +114,16 @@ pub fn parse_org(body: RegisterOrgRequest) -> AppResult<NewOrg> {
     let mut check = Check::default();
     let name = check.text("/name", &body.name, "单位名称", 2, 100);
     let uscc = check.parse("/uscc", Uscc::parse(&body.uscc));
-    let region = body.region_code.trim().to_string();
+    let region = text::compatible(&body.region_code).trim().to_string();
     if !matches!(region.len(), 6 | 9 | 12) || !region.bytes().all(|b| b.is_ascii_digit()) {
         check.fail("/region_code", "行政区划代码应为6、9或12位数字");
     }
     let address = check.text("/address", &body.address, "单位地址", 2, 200);
     let contact_name = check.real_name("/contact_name", &body.contact_name);
-    let contact_phone = check.parse("/contact_phone", Phone::parse(&body.contact_phone));
+    let contact_phone = check.parse("/contact_phone", ContactPhone::parse(&body.contact_phone));
     let admin_username = check.parse("/admin_username", Username::parse(&body.admin_username));
-    let admin_password = check.parse("/admin_password", Password::parse(&body.admin_password));
-    if let Some(name) = &admin_username
-        && body.admin_password.to_lowercase().contains(name.as_str())
-    {
-        check.fail("/admin_password", "密码不能包含用户名");
-    }
+    let context = [body.admin_username.as_str(), &body.contact_phone];
+    let admin_password = check.parse("/admin_password", Password::parse_for(&body.admin_password, &context));
     check.finish()?;
     checked!(name, uscc, address, contact_name, contact_phone, admin_username, admin_password);
     Ok(NewOrg {
@@ -209,13 +199,15 @@ impl From<TokenPair> for TokenResponse {
     }
 }
 
-/// Login by username, ID number or phone. Five failures lock the account for 15 minutes.
+/// Login by username, ID number or phone. An ID number or phone shared by several accounts of one
+/// person (a reviewer who also declares) signs in the one whose password matches. Five failures
+/// lock the account for 15 minutes.
 #[utoipa::path(
     tag = "auth",
     responses(
         (status = 200, body = TokenResponse),
-        (status = 401, description = "Wrong account or password (never says which): `invalid_credentials`; \
-            the password is right and the account's second factor needs `totp_code`: `totp_required`; \
+        (status = 401, description = "Wrong account or password (never says which): `invalid_credentials`, \
+            with `remaining_attempts` before the lock; the password is right and the account's second factor needs `totp_code`: `totp_required`; \
             a wrong or used code: `invalid_totp`", body = Problem),
         (status = 403, description = "The account is disabled", body = Problem),
         (status = 422, body = Problem),
@@ -249,7 +241,8 @@ pub struct RefreshRequest {
     tag = "auth",
     responses(
         (status = 200, body = TokenResponse),
-        (status = 401, description = "Unknown, expired, revoked or reused refresh token", body = Problem),
+        (status = 401, description = "Unknown, expired, revoked or reused refresh token; `session_expired` \
+            past the session's absolute end (`auth.session_max_secs` after login)", body = Problem),
         (status = 422, body = Problem),
     )
 )]
@@ -259,7 +252,7 @@ pub async fn refresh(state: web::Data<AppState>, ip: ClientIp, body: Json<Refres
     Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(TokenResponse::from(tokens)))
 }
 
-/// Logs out: the session of this refresh token is revoked.
+/// Logs out: the session of this refresh token is revoked, its access tokens included.
 #[utoipa::path(tag = "auth", responses((status = 204), (status = 422, body = Problem)))]
 #[post("/logout")]
 pub async fn logout(state: web::Data<AppState>, ip: ClientIp, body: Json<RefreshRequest>) -> AppResult<HttpResponse> {
@@ -283,7 +276,12 @@ pub struct AcceptedResponse {
 /// The answer is the same whether or not the account exists.
 #[utoipa::path(
     tag = "auth",
-    responses((status = 202, body = AcceptedResponse), (status = 422, body = Problem), (status = 429, body = Problem))
+    responses(
+        (status = 202, body = AcceptedResponse),
+        (status = 422, body = Problem),
+        (status = 429, description = "A code was asked for too recently (`code_requested_too_soon`, nothing \
+            sent; `retry_after` and `Retry-After` say when to ask again), or too many requests", body = Problem),
+    )
 )]
 #[post("/password/forgot")]
 pub async fn forgot_password(
@@ -329,7 +327,7 @@ pub async fn reset_password(
     let mut check = Check::default();
     let account = check.text("/account", &body.account, "账号", 1, 64);
     let code = check.text("/code", &body.code, "验证码", 6, 6);
-    let password = check.parse("/new_password", Password::parse(&body.new_password));
+    let password = check.parse("/new_password", Password::parse_for(&body.new_password, &[&body.account]));
     check.finish()?;
     checked!(account, code, password);
     accounts::reset_password(&state, &account, &code, password, ip.0).await?;
@@ -345,7 +343,12 @@ pub struct ForgotUsernameRequest {
 /// 找回用户名, step 1: a one-time code goes to the phone if any account is registered with it.
 #[utoipa::path(
     tag = "auth",
-    responses((status = 202, body = AcceptedResponse), (status = 422, body = Problem), (status = 429, body = Problem))
+    responses(
+        (status = 202, body = AcceptedResponse),
+        (status = 422, body = Problem),
+        (status = 429, description = "A code was asked for too recently (`code_requested_too_soon`, nothing \
+            sent; `retry_after` and `Retry-After` say when to ask again), or too many requests", body = Problem),
+    )
 )]
 #[post("/username/forgot")]
 pub async fn forgot_username(

@@ -1,7 +1,7 @@
 //! 职称评审申报: a person's declarations, their items, 确认申报 and 申报进度.
 
 use actix_web::{HttpResponse, delete, get, patch, post, web};
-use chrono::Datelike;
+use chrono::{DateTime, Datelike, FixedOffset};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
@@ -9,14 +9,15 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::{AuthUser, ClientIp};
 use crate::checked;
+use crate::domain::plan::in_beijing;
 use crate::domain::{DeclarationKind, DeclarationStatus, Level};
-use crate::entities::declaration_event;
+use crate::entities::{declaration_access, declaration_event};
 use crate::error::{AppResult, Problem};
 use crate::routes::attachments::AttachmentDto;
 use crate::routes::json::Json;
 use crate::routes::{Check, Page, PageQuery};
 use crate::services::declarations::{
-    self, DeclarationPatch, DeclarationView, ItemChange, ItemView, NewDeclaration, NewItem,
+    self, DeclarationPatch, DeclarationView, ItemChange, ItemView, NewDeclaration, NewItem, PlanBrief,
 };
 use crate::state::AppState;
 
@@ -30,7 +31,8 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(update_item)
         .service(delete_item)
         .service(submit_declaration)
-        .service(declaration_events);
+        .service(declaration_events)
+        .service(declaration_access_log);
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -89,6 +91,60 @@ impl From<ItemView> for ItemDto {
     }
 }
 
+/// The 申报计划 a declaration belongs to, with its window for the declaration's employer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeclarationPlanDto {
+    pub id: String,
+    pub name: String,
+    pub bureau_org_id: String,
+    pub bureau_name: String,
+    pub year: i32,
+    pub opens_at: DateTime<FixedOffset>,
+    /// The close for this employer: the plan's, later when extended (延期).
+    pub closes_at: DateTime<FixedOffset>,
+    /// Until then a returned declaration may be resubmitted (for this employer).
+    pub return_closes_at: DateTime<FixedOffset>,
+    /// The plan's own close, before any extension.
+    pub planned_closes_at: DateTime<FixedOffset>,
+    pub extended: bool,
+    pub extension_reason: Option<String>,
+    /// Until when this declaration can be submitted now: the close, or for a returned one the
+    /// later of the close and the return deadline.
+    pub submit_until: DateTime<FixedOffset>,
+    /// Seconds from now (server clock) to `submit_until`; 0 once passed.
+    pub seconds_to_submit_until: i64,
+    /// 诚信承诺书 accepted at 确认申报, and its SHA-256 (hex) to send back.
+    pub pledge_text: String,
+    pub pledge_sha256: String,
+    pub exceptional_allowed: bool,
+}
+
+impl DeclarationPlanDto {
+    fn of(brief: PlanBrief, returned: bool) -> Self {
+        let window = brief.window;
+        let submit_until = if returned { window.closes_at.max(window.return_closes_at) } else { window.closes_at };
+        let p = brief.plan;
+        Self {
+            id: p.id,
+            name: p.name,
+            bureau_org_id: p.bureau_org_id,
+            bureau_name: brief.bureau_name,
+            year: p.year,
+            opens_at: in_beijing(window.opens_at),
+            closes_at: in_beijing(window.closes_at),
+            return_closes_at: in_beijing(window.return_closes_at),
+            planned_closes_at: in_beijing(p.closes_at),
+            extended: window.extension.is_some(),
+            extension_reason: window.extension.map(|e| e.reason),
+            submit_until: in_beijing(submit_until),
+            seconds_to_submit_until: (submit_until - brief.now).num_seconds().max(0),
+            pledge_text: brief.pledge_text,
+            pledge_sha256: p.pledge_sha256,
+            exceptional_allowed: p.exceptional_allowed,
+        }
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DeclarationDto {
     pub id: String,
@@ -130,11 +186,51 @@ pub struct DeclarationDto {
     pub submitted_at: Option<chrono::DateTime<chrono::Utc>>,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
+    /// The 申报计划 it belongs to (null only for declarations older than plans).
+    pub plan: Option<DeclarationPlanDto>,
+    /// 破格: failed 资格条件 are warnings the applicant explains (every reviewer sees them).
+    pub exceptional: bool,
+    /// The 资格条件 of its series and level (empty when none apply), each checked now.
+    pub eligibility: Vec<EligibilityDto>,
+}
+
+/// One 资格条件 and how the declaration meets it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EligibilityDto {
+    /// `title_years`, `profession_years`, `annual_review` or `continuing_education`.
+    pub code: String,
+    /// The rule in words.
+    pub rule: String,
+    pub passed: bool,
+    /// The field it failed on (`/info/…`, `/sections/…`, `/items/<index>/data/…`).
+    pub field: Option<String>,
+    /// Why it failed.
+    pub reason: Option<String>,
+    /// The applicant's 破格 explanation of this rule.
+    pub explanation: Option<String>,
 }
 
 impl From<DeclarationView> for DeclarationDto {
     fn from(view: DeclarationView) -> Self {
         let status = view.status();
+        let explanations = view.explanations();
+        let plan = view.plan.map(|brief| DeclarationPlanDto::of(brief, status == DeclarationStatus::Returned));
+        let eligibility = view
+            .eligibility
+            .map(|e| {
+                e.outcomes
+                    .into_iter()
+                    .map(|o| EligibilityDto {
+                        explanation: explanations.get(&o.code).and_then(Value::as_str).map(str::to_string),
+                        code: o.code,
+                        rule: o.rule,
+                        passed: o.passed,
+                        field: o.field,
+                        reason: o.reason,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
         let d = view.declaration;
         let kind = DeclarationKind::parse(&d.kind).unwrap_or(DeclarationKind::Title);
         let level = Level::parse(&d.level).unwrap_or(Level::Intermediate);
@@ -178,6 +274,9 @@ impl From<DeclarationView> for DeclarationDto {
             submitted_at: d.submitted_at,
             created_at: d.created_at,
             updated_at: d.updated_at,
+            plan,
+            exceptional: d.exceptional,
+            eligibility,
         }
     }
 }
@@ -198,6 +297,9 @@ pub struct CreateDeclarationRequest {
     pub org_id: String,
     /// An earlier declaration of the same person to copy (采用往年申报信息).
     pub copy_from: Option<String>,
+    /// The 申报计划 to declare in (`GET /plans?open=true`). When omitted, the plan open now for the
+    /// year, kind, series and level whose bureau the employer's reporting paths end at.
+    pub plan_id: Option<String>,
 }
 
 fn check_year(check: &mut Check, field: &str, year: i32) {
@@ -243,6 +345,7 @@ pub async fn create_declaration(
         specialty,
         org_id,
         copy_from: body.copy_from,
+        plan_id: body.plan_id,
     };
     let view = declarations::create(&state, &user, input, ip.0).await?;
     Ok(HttpResponse::Created().json(DeclarationDto::from(view)))
@@ -310,6 +413,13 @@ pub struct UpdateDeclarationRequest {
     pub level: Option<Level>,
     pub specialty: Option<String>,
     pub org_id: Option<String>,
+    /// Another open 申报计划 for the draft.
+    pub plan_id: Option<String>,
+    /// 破格 (only where the plan's `exceptional_allowed`).
+    pub exceptional: Option<bool>,
+    /// 破格 explanations by rule code (`eligibility[].code`), merged; `null` clears one.
+    #[schema(value_type = Option<Object>)]
+    pub exceptional_explanations: Option<Map<String, Value>>,
 }
 
 /// Edits a draft (all fields), or after a return the info if the reviewer unlocked it.
@@ -352,6 +462,9 @@ pub async fn update_declaration(
         level: body.level,
         specialty,
         org_id,
+        plan_id: body.plan_id,
+        exceptional: body.exceptional,
+        exceptional_explanations: body.exceptional_explanations,
     };
     Ok(web::Json(declarations::update(&state, &user, &id, patch).await?.into()))
 }
@@ -457,7 +570,10 @@ pub async fn delete_item(
 /// 422 `declaration_incomplete` listing **every** problem; each `field` is a JSON pointer into
 /// this declaration: `/basic_confirmed`, `/info/<key>`, `/sections/<code>` (too few items),
 /// `/items/<index>/data/<key>` and `/items/<index>/attachments` (index into `items` as served),
-/// `/series`, `/level`, `/specialty`, `/org_id` (no approved path of the employer).
+/// `/series`, `/level`, `/specialty`, `/org_id` (no approved path of the employer), the failed
+/// 资格条件 at their field (for a 破格 declaration a missing explanation at
+/// `/exceptional_explanations/<code>`), and `/pledge_sha256` (诚信承诺书 not accepted, or not the
+/// plan's current text). The submit event records the accepted text's hash and when.
 /// Submitting again after success answers 200 with the declaration and changes nothing.
 #[utoipa::path(
     tag = "declarations",
@@ -476,8 +592,35 @@ pub async fn submit_declaration(
     user: AuthUser,
     ip: ClientIp,
     id: web::Path<String>,
+    body: Json<SubmitRequest>,
 ) -> AppResult<web::Json<DeclarationDto>> {
-    Ok(web::Json(declarations::submit(&state, &user, &id, ip.0).await?.into()))
+    let body = body.into_inner();
+    let mut check = Check::default();
+    let pledge = match (body.pledge_accepted, body.pledge_sha256) {
+        (Some(false), _) => {
+            check.fail("/pledge_accepted", "请勾选同意《诚信承诺书》");
+            None
+        }
+        (_, Some(hash)) if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            check.fail("/pledge_sha256", "诚信承诺书的摘要须为64位十六进制");
+            None
+        }
+        (_, hash) => hash.map(|h| h.to_ascii_lowercase()),
+    };
+    check.finish()?;
+    Ok(web::Json(declarations::submit(&state, &user, &id, pledge.as_deref(), ip.0).await?.into()))
+}
+
+/// 确认申报 with the 诚信承诺书 accepted.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SubmitRequest {
+    /// SHA-256 (hex) of the 诚信承诺书 the applicant read and accepted: `plan.pledge_sha256`.
+    /// Missing or not the plan's current text: 422 at `/pledge_sha256`.
+    #[schema(example = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")]
+    pub pledge_sha256: Option<String>,
+    /// The tick itself; `false` is refused.
+    pub pledge_accepted: Option<bool>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -496,23 +639,10 @@ pub struct EventDto {
     pub detail: Option<Value>,
 }
 
-pub fn action_label(action: &str) -> &'static str {
-    match action {
-        "create" => "新增申报信息",
-        "submit" => "确认申报",
-        "resubmit" => "修改后重新申报",
-        "approve" => "审核通过",
-        "return" => "审核不通过，退回",
-        "report" => "数据上报",
-        "accept" => "受理",
-        _ => "其他",
-    }
-}
-
 impl From<declaration_event::Model> for EventDto {
     fn from(event: declaration_event::Model) -> Self {
         Self {
-            action_label: action_label(&event.action).into(),
+            action_label: crate::domain::lifecycle::event_label(&event.action).into(),
             id: event.id,
             at: event.at,
             action: event.action,
@@ -539,4 +669,68 @@ pub async fn declaration_events(
 ) -> AppResult<web::Json<Vec<EventDto>>> {
     let events = declarations::events(&state, &user, &id).await?;
     Ok(web::Json(events.into_iter().map(EventDto::from).collect()))
+}
+
+/// One line of 访问记录: an organisation's account opened the declaration or downloaded a file;
+/// repeats by the same account within ten minutes are one line with a count.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccessLogEntryDto {
+    pub id: String,
+    pub org_id: String,
+    /// The organisation, e.g. `济阳区人民医院`.
+    pub org_name: String,
+    /// The account's real name (实名).
+    pub account_name: String,
+    pub username: String,
+    /// `view` (查看申报) or `download` (下载材料).
+    pub action: String,
+    #[schema(example = "查看申报")]
+    pub action_label: String,
+    /// The file's name, for downloads.
+    pub attachment_name: Option<String>,
+    pub first_at: chrono::DateTime<chrono::Utc>,
+    pub last_at: chrono::DateTime<chrono::Utc>,
+    /// How many times within the line's span.
+    pub count: i32,
+}
+
+impl From<declaration_access::Model> for AccessLogEntryDto {
+    fn from(row: declaration_access::Model) -> Self {
+        let action_label = if row.action == "download" { "下载材料" } else { "查看申报" };
+        Self {
+            id: row.id,
+            org_id: row.org_id,
+            org_name: row.org_name,
+            account_name: row.account_name,
+            username: row.username,
+            action_label: action_label.into(),
+            action: row.action,
+            attachment_name: row.attachment_name,
+            first_at: row.first_at,
+            last_at: row.last_at,
+            count: row.count,
+        }
+    }
+}
+
+/// 访问记录: who at which organisation opened the caller's declaration or downloaded its files,
+/// newest first. Only the applicant herself: other persons get 404, other roles 403.
+#[utoipa::path(
+    tag = "declarations",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Vec<AccessLogEntryDto>),
+        (status = 401, body = Problem),
+        (status = 403, description = "Not a person's account", body = Problem),
+        (status = 404, description = "Not the caller's declaration", body = Problem),
+    )
+)]
+#[get("/declarations/{id}/access-log")]
+pub async fn declaration_access_log(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<String>,
+) -> AppResult<web::Json<Vec<AccessLogEntryDto>>> {
+    let rows = crate::services::access_log::for_owner(&state, &user, &id).await?;
+    Ok(web::Json(rows.into_iter().map(AccessLogEntryDto::from).collect()))
 }

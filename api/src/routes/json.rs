@@ -1,4 +1,8 @@
 //! A JSON body extractor whose errors point at the offending field (`/items/0/data/school`).
+//!
+//! Every string of every body is cleaned here, before any handler sees it ([`text::clean`]):
+//! NFC, zero-width characters removed, control, format and bidirectional characters refused
+//! with a pointer to the field. Passwords are kept as typed except for control characters.
 
 use std::future::Future;
 use std::ops::Deref;
@@ -8,8 +12,10 @@ use actix_web::dev::Payload;
 use actix_web::http::header::CONTENT_TYPE;
 use actix_web::{FromRequest, HttpRequest, web};
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 use serde_path_to_error::Segment;
 
+use crate::domain::text;
 use crate::error::{AppError, FieldError};
 
 /// Like `actix_web::web::Json`, but every failure is a problem with a JSON pointer.
@@ -55,12 +61,60 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
                 413 => AppError::PayloadTooLarge("请求内容过大".into()),
                 _ => AppError::BadRequest("无法读取请求内容".into()),
             })?;
-            let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
-            let value = serde_path_to_error::deserialize(&mut deserializer).map_err(to_problem)?;
-            deserializer.end().map_err(|_| AppError::BadRequest("请求内容不是有效的 JSON".into()))?;
+            let mut value: Value = serde_json::from_slice(&bytes).map_err(|error| {
+                AppError::BadRequest(format!("请求内容不是有效的 JSON（第{}行第{}列）", error.line(), error.column()))
+            })?;
+            let mut errors = Vec::new();
+            clean_strings(&mut value, &mut String::new(), false, &mut errors);
+            if !errors.is_empty() {
+                return Err(AppError::fields(errors));
+            }
+            let value = serde_path_to_error::deserialize(value).map_err(to_problem)?;
             Ok(Json(value))
         })
     }
+}
+
+/// Cleans every string in place, and every key is screened; refusals are collected with their pointer.
+fn clean_strings(value: &mut Value, pointer: &mut String, secret: bool, errors: &mut Vec<FieldError>) {
+    match value {
+        Value::String(string) if secret => {
+            if let Err(error) = text::screen_secret(string) {
+                errors.push(FieldError::new(pointer_or_root(pointer), error.0));
+            }
+        }
+        Value::String(string) => match text::clean(string) {
+            Ok(cleaned) => *string = cleaned,
+            Err(error) => errors.push(FieldError::new(pointer_or_root(pointer), error.0)),
+        },
+        Value::Array(items) => {
+            for (index, item) in items.iter_mut().enumerate() {
+                let length = pointer.len();
+                pointer.push_str(&format!("/{index}"));
+                clean_strings(item, pointer, secret, errors);
+                pointer.truncate(length);
+            }
+        }
+        Value::Object(map) => {
+            for (key, item) in map.iter_mut() {
+                let length = pointer.len();
+                pointer.push('/');
+                pointer.push_str(&escape(key));
+                if let Some(message) = key.chars().find_map(text::refusal) {
+                    errors.push(FieldError::new(pointer_or_root(pointer), format!("字段名{message}")));
+                } else {
+                    // `password`, `new_password`, `admin_password` …: hashed, never shown.
+                    clean_strings(item, pointer, secret || key.ends_with("password"), errors);
+                }
+                pointer.truncate(length);
+            }
+        }
+        Value::Null | Value::Bool(_) | Value::Number(_) => {}
+    }
+}
+
+fn pointer_or_root(pointer: &str) -> String {
+    if pointer.is_empty() { "/".to_string() } else { pointer.to_string() }
 }
 
 fn to_problem(error: serde_path_to_error::Error<serde_json::Error>) -> AppError {
@@ -123,8 +177,8 @@ mod tests {
     }
 
     fn field_of(json: &str) -> String {
-        let mut deserializer = serde_json::Deserializer::from_str(json);
-        let error = serde_path_to_error::deserialize::<_, Body>(&mut deserializer).unwrap_err();
+        let value: Value = serde_json::from_str(json).unwrap();
+        let error = serde_path_to_error::deserialize::<_, Body>(value).unwrap_err();
         match to_problem(error) {
             AppError::Validation { errors, .. } => errors[0].field.clone(),
             other => panic!("unexpected {other:?}"),
@@ -138,5 +192,33 @@ mod tests {
         assert_eq!(field_of(r#"{"items":[]}"#), "/year");
         assert_eq!(field_of(r#"{"year":2026,"items":[],"status":"accepted"}"#), "/status");
         assert_eq!(field_of(r#"{"year":2026,"items":[{"section":"a","holder":1}]}"#), "/items/0/holder");
+    }
+
+    fn cleaned(json: &str) -> Result<Value, Vec<FieldError>> {
+        let mut value: Value = serde_json::from_str(json).unwrap();
+        let mut errors = Vec::new();
+        clean_strings(&mut value, &mut String::new(), false, &mut errors);
+        if errors.is_empty() { Ok(value) } else { Err(errors) }
+    }
+
+    #[test]
+    fn every_string_is_cleaned_and_refusals_point_at_their_field() {
+        let value = cleaned(r#"{"name":"\ufeff张\u200b三 ","items":[{"data":{"school":"e\u0301"}}]}"#).unwrap();
+        assert_eq!(value["name"], "张三");
+        assert_eq!(value["items"][0]["data"]["school"], "\u{e9}");
+        let errors = cleaned(r#"{"name":"ok","items":[{"data":{"school":"a\u0000b","file":"invoice\u202egpj.exe"}}]}"#)
+            .unwrap_err();
+        let mut fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        fields.sort_unstable();
+        assert_eq!(fields, ["/items/0/data/file", "/items/0/data/school"]);
+        assert_eq!(cleaned(r#"{"a\u0000":1}"#).unwrap_err()[0].field, "/a\u{0}");
+        assert_eq!(cleaned(r#""\u2066""#).unwrap_err()[0].field, "/");
+    }
+
+    #[test]
+    fn passwords_are_kept_as_typed_but_nul_is_refused() {
+        let value = cleaned(r#"{"new_password":" pass\u200bword "}"#).unwrap();
+        assert_eq!(value["new_password"], " pass\u{200b}word ");
+        assert_eq!(cleaned(r#"{"password":"a\u0000"}"#).unwrap_err()[0].field, "/password");
     }
 }

@@ -7,8 +7,9 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::{AuthUser, ClientIp};
 use crate::checked;
-use crate::domain::{OrgKind, Password, Role};
+use crate::domain::{OrgKind, OrgVerification, Password, Role};
 use crate::error::{AppResult, Problem};
+use crate::rate_limit::Costly;
 use crate::routes::Check;
 use crate::routes::json::Json;
 use crate::services::accounts::{self, Profile};
@@ -25,6 +26,8 @@ pub struct OrgSummary {
     pub kind: OrgKind,
     pub uscc: String,
     pub region_code: String,
+    /// 单位认证: an unverified 主管部门 or 乡镇（街道） cannot approve paths or receive reports yet.
+    pub verification: OrgVerification,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -58,6 +61,7 @@ impl From<Profile> for MeResponse {
                 id: org.id,
                 name: org.name,
                 kind: OrgKind::parse(&org.kind).unwrap_or(OrgKind::Enterprise),
+                verification: OrgVerification::parse(&org.verification).unwrap_or(OrgVerification::Unverified),
                 uscc: org.uscc,
                 region_code: org.region_code,
             }),
@@ -89,7 +93,12 @@ pub struct ChangePasswordRequest {
 #[utoipa::path(
     tag = "account",
     security(("bearer" = [])),
-    responses((status = 204), (status = 401, body = Problem), (status = 422, body = Problem))
+    responses(
+        (status = 204),
+        (status = 401, body = Problem),
+        (status = 422, body = Problem),
+        (status = 429, description = "Too many password changes from this account; see `Retry-After`", body = Problem),
+    )
 )]
 #[post("/me/password")]
 pub async fn change_password(
@@ -98,14 +107,12 @@ pub async fn change_password(
     ip: ClientIp,
     body: Json<ChangePasswordRequest>,
 ) -> AppResult<HttpResponse> {
+    state.rate_limits.check(Costly::PasswordHash, &user.id).await?;
     let body = body.into_inner();
     let mut check = Check::default();
-    let password = check.parse("/new_password", Password::parse(&body.new_password));
+    let password = check.parse("/new_password", Password::parse_for(&body.new_password, &[&user.username]));
     if body.new_password == body.current_password {
         check.fail("/new_password", "新密码不能与当前密码相同");
-    }
-    if body.new_password.to_lowercase().contains(&user.username) {
-        check.fail("/new_password", "密码不能包含用户名");
     }
     check.finish()?;
     checked!(password);

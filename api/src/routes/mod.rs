@@ -4,43 +4,61 @@ pub mod admin;
 pub mod attachments;
 pub mod auth;
 pub mod catalogue;
+pub mod committees;
+pub mod dashboard;
 pub mod declarations;
+pub mod exports;
 pub mod forms;
+pub mod imports;
 pub mod json;
 pub mod me;
+pub mod messages;
 pub mod orgs;
 pub mod paths;
+pub mod plans;
+pub mod publicity;
 pub mod reports;
+pub mod review_forms;
+pub mod review_sessions;
 pub mod reviewers;
 pub mod reviews;
 pub mod sso;
 pub mod totp;
+pub mod uri;
 
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::domain::DomainError;
+use crate::domain::{DomainError, text};
 use crate::error::{AppError, AppResult, FieldError};
-use crate::rate_limit::AuthLimiter;
 
 /// Mounts every API handler under the caller's scope (`/api/v1`).
-pub fn configure(config: &mut ServiceConfig, limiter: &AuthLimiter) {
+pub fn configure(config: &mut ServiceConfig) {
     // Before `auth`: its `/auth` scope would otherwise claim `/auth/sso/*`.
-    sso::configure(config, limiter);
-    auth::configure(config, limiter);
-    totp::configure(config, limiter);
+    sso::configure(config);
+    auth::configure(config);
+    totp::configure(config);
     me::configure(config);
     admin::configure(config);
     catalogue::configure(config);
     orgs::configure(config);
     paths::configure(config);
+    plans::configure(config);
     reviewers::configure(config);
     forms::configure(config);
     declarations::configure(config);
     attachments::configure(config);
     reviews::configure(config);
     reports::configure(config);
+    messages::configure(config);
+    committees::configure(config);
+    review_sessions::configure(config);
+    review_forms::configure(config);
+    exports::configure(config);
+    imports::configure(config);
+    dashboard::configure(config);
+    publicity::configure(config);
 }
 
 /// Largest page anybody may ask for.
@@ -98,9 +116,34 @@ impl Check {
         }
     }
 
-    /// A required single-line text of `min..=max` characters, trimmed.
+    /// A required single-line text of `min..=max` characters, cleaned ([`text::single_line`]).
     pub fn text(&mut self, field: &str, value: &str, label: &str, min: usize, max: usize) -> Option<String> {
-        let trimmed = value.trim();
+        self.bounded(field, text::single_line(value), label, min, max)
+    }
+
+    /// A required multi-line free text (an opinion, a reason) of `min..=max` characters: as
+    /// [`Check::text`], but line breaks are kept.
+    pub fn free_text(&mut self, field: &str, value: &str, label: &str, min: usize, max: usize) -> Option<String> {
+        self.bounded(field, text::clean(value), label, min, max)
+    }
+
+    fn bounded(
+        &mut self,
+        field: &str,
+        cleaned: Result<String, DomainError>,
+        label: &str,
+        min: usize,
+        max: usize,
+    ) -> Option<String> {
+        let cleaned = match cleaned {
+            Ok(cleaned) => cleaned,
+            // Control and format characters are refused by `text`, so nothing else is checked here.
+            Err(error) => {
+                self.fail(field, format!("{label}{error}"));
+                return None;
+            }
+        };
+        let trimmed = cleaned.as_str();
         let length = trimmed.chars().count();
         if length == 0 {
             self.fail(field, format!("请填写{label}"));
@@ -108,17 +151,14 @@ impl Check {
         } else if length < min || length > max {
             self.fail(field, format!("{label}长度须在{min}到{max}个字符之间"));
             None
-        } else if trimmed.chars().any(char::is_control) {
-            self.fail(field, format!("{label}含有无效字符"));
-            None
         } else {
             Some(trimmed.to_string())
         }
     }
 
-    /// A person's real name: 2–50 characters, no digits.
+    /// A person's real name: 2–50 characters, no digits, one kind of middle dot (`·`).
     pub fn real_name(&mut self, field: &str, value: &str) -> Option<String> {
-        let name = self.text(field, value, "姓名", 2, 50)?;
+        let name = text::fold_name_dots(&self.text(field, value, "姓名", 2, 50)?);
         if name.chars().any(|c| c.is_ascii_digit()) {
             self.fail(field, "姓名不能包含数字");
             return None;

@@ -9,6 +9,7 @@ use crate::auth::{AuthUser, ClientIp};
 use crate::checked;
 use crate::domain::{IdCardNumber, Password, Phone, Username};
 use crate::error::{AppResult, Problem};
+use crate::rate_limit::Costly;
 use crate::routes::Check;
 use crate::routes::json::Json;
 use crate::services::reviewers::{self, NewReviewer, ReviewerView};
@@ -79,6 +80,7 @@ pub struct RegisterReviewerRequest {
         (status = 403, body = Problem),
         (status = 409, description = "Username taken, or the person is already a reviewer here", body = Problem),
         (status = 422, body = Problem),
+        (status = 429, description = "Too many from this account; see `Retry-After`", body = Problem),
     )
 )]
 #[post("/org/reviewers")]
@@ -89,18 +91,15 @@ pub async fn register_reviewer(
     body: Json<RegisterReviewerRequest>,
 ) -> AppResult<HttpResponse> {
     user.require(&[crate::domain::Role::OrgAdmin])?;
+    state.rate_limits.check(Costly::PasswordHash, &user.id).await?;
     let body = body.into_inner();
     let mut check = Check::default();
     let real_name = check.real_name("/real_name", &body.real_name);
     let id_number = check.parse("/id_number", IdCardNumber::parse(&body.id_number));
     let phone = check.parse("/phone", Phone::parse(&body.phone));
     let username = check.parse("/username", Username::parse(&body.username));
-    let password = check.parse("/password", Password::parse(&body.password));
-    if let Some(name) = &username
-        && body.password.to_lowercase().contains(name.as_str())
-    {
-        check.fail("/password", "密码不能包含用户名");
-    }
+    let context = [body.username.as_str(), &body.phone, &body.id_number];
+    let password = check.parse("/password", Password::parse_for(&body.password, &context));
     check.finish()?;
     checked!(real_name, id_number, phone, username, password);
     let input = NewReviewer { real_name, id_number, phone, username, password };

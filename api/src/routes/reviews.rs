@@ -1,6 +1,8 @@
 //! 职称申报数据审核: the review list, the review page, 审核通过 and 审核不通过/退回.
 
+use crate::domain::plan::{Stage, in_beijing};
 use actix_web::{HttpRequest, get, post, web};
+use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -12,7 +14,11 @@ use crate::error::{AppError, AppResult, Problem};
 use crate::routes::declarations::{DeclarationDto, EventDto};
 use crate::routes::json::Json;
 use crate::routes::{Check, Page, PageQuery};
-use crate::services::reviews::{self, Count, ReturnDecision, ReviewFilter, ReviewRow, ReviewView, Standing};
+use crate::services::access_log;
+use crate::services::reviews::{
+    self, Count, ReturnDecision, ReviewFilter, ReviewRow, ReviewSort, ReviewView, SortOrder, Standing,
+};
+use crate::services::snapshots::{Snapshot, SnapshotFile, SnapshotItem};
 use crate::state::AppState;
 
 pub fn configure(config: &mut ServiceConfig) {
@@ -35,6 +41,29 @@ pub struct ReviewQuery {
     pub series: Option<String>,
     /// Part of the applicant's name.
     pub q: Option<String>,
+    /// 排序: `updated_at` unless said.
+    #[param(inline)]
+    pub sort: Option<ReviewSort>,
+    /// `desc` unless said.
+    #[param(inline)]
+    pub order: Option<SortOrder>,
+    /// The employer (申报单位) id.
+    pub org_id: Option<String>,
+}
+
+impl ReviewQuery {
+    pub fn into_filter(self) -> ReviewFilter {
+        ReviewFilter {
+            standing: self.status,
+            year: self.year,
+            level: self.level,
+            series: self.series,
+            q: self.q,
+            org_id: self.org_id,
+            sort: self.sort.unwrap_or_default(),
+            order: self.order.unwrap_or_default(),
+        }
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -64,6 +93,8 @@ pub struct ReviewRowDto {
     pub holder_org_name: Option<String>,
     pub submitted_at: Option<chrono::DateTime<chrono::Utc>>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
+    /// Submitted again after a return (重新申报): the review page shows what changed.
+    pub resubmitted: bool,
 }
 
 impl From<ReviewRow> for ReviewRowDto {
@@ -94,6 +125,7 @@ impl From<ReviewRow> for ReviewRowDto {
             holder_org_name: row.holder.map(|o| o.name),
             submitted_at: d.submitted_at,
             updated_at: d.updated_at,
+            resubmitted: row.resubmitted,
         }
     }
 }
@@ -126,9 +158,11 @@ pub async fn list_reviews(
     if query.series.as_deref().is_some_and(|s| s.len() > 32) {
         check.fail("/series", "职称系列不存在");
     }
+    if query.org_id.as_deref().is_some_and(|s| s.len() > 64) {
+        check.fail("/org_id", "单位不存在");
+    }
     check.finish()?;
-    let filter =
-        ReviewFilter { standing: query.status, year: query.year, level: query.level, series: query.series, q: query.q };
+    let filter = query.into_filter();
     let (rows, total) = reviews::list(&state, &user, filter, page, page_size).await?;
     Ok(web::Json(Page { items: rows.into_iter().map(ReviewRowDto::from).collect(), total, page, page_size }))
 }
@@ -190,16 +224,107 @@ pub struct ReviewDto {
     pub can_report: bool,
     /// The whole history, oldest first.
     pub events: Vec<EventDto>,
+    /// What the declaration held when it was last returned, once it has been submitted again
+    /// (本次修改): compare with `declaration` for each changed item's values before and after and
+    /// the evidence added and removed. `null` when it was never returned or is with the applicant.
+    pub since_return: Option<ReturnSnapshotDto>,
+    /// This level's deadline for it (申报计划; later when extended); null before plans.
+    pub deadline: Option<ReviewDeadlineDto>,
+}
+
+/// An evidence file as it was at the return.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SnapshotFileDto {
+    pub id: String,
+    pub filename: String,
+    pub content_type: String,
+    pub size: i64,
+}
+
+/// An item as it was at the return.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SnapshotItemDto {
+    pub id: String,
+    pub section: String,
+    pub data: serde_json::Value,
+    pub attachments: Vec<SnapshotFileDto>,
+}
+
+/// The declaration as it was returned: 申报信息 and every item with its evidence.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReturnSnapshotDto {
+    /// When it was returned.
+    pub returned_at: chrono::DateTime<chrono::Utc>,
+    /// The organisation that returned it.
+    pub org_id: String,
+    pub info: serde_json::Map<String, serde_json::Value>,
+    pub items: Vec<SnapshotItemDto>,
+}
+
+impl From<Snapshot> for ReturnSnapshotDto {
+    fn from(snapshot: Snapshot) -> Self {
+        let file = |f: SnapshotFile| SnapshotFileDto {
+            id: f.id,
+            filename: f.filename,
+            content_type: f.content_type,
+            size: f.size,
+        };
+        let item = |i: SnapshotItem| SnapshotItemDto {
+            id: i.id,
+            section: i.section,
+            data: i.data,
+            attachments: i.attachments.into_iter().map(file).collect(),
+        };
+        Self {
+            returned_at: snapshot.taken_at,
+            org_id: snapshot.org_id,
+            info: snapshot.info,
+            items: snapshot.items.into_iter().map(item).collect(),
+        }
+    }
+}
+
+/// The caller organisation's deadline for one declaration.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReviewDeadlineDto {
+    pub plan_id: String,
+    pub stage: Stage,
+    #[schema(example = "单位审核截止")]
+    pub label: String,
+    /// The deadline in force, Beijing time.
+    pub at: DateTime<FixedOffset>,
+    /// The plan's own deadline for the level.
+    pub planned_at: DateTime<FixedOffset>,
+    pub extended: bool,
+    pub extension_reason: Option<String>,
+    /// Seconds from now (server clock); 0 once passed.
+    pub seconds_left: i64,
+    /// Past it, approve, return and report are refused.
+    pub passed: bool,
 }
 
 impl From<ReviewView> for ReviewDto {
     fn from(view: ReviewView) -> Self {
+        let now = view.now;
+        let deadline = view.deadline.map(|d| ReviewDeadlineDto {
+            plan_id: d.plan_id.clone(),
+            stage: d.stage,
+            label: d.stage.deadline_label().into(),
+            at: in_beijing(d.at),
+            planned_at: in_beijing(d.planned),
+            extended: d.extension.is_some(),
+            extension_reason: d.extension.as_ref().map(|e| e.reason.clone()),
+            seconds_left: (d.at - now).num_seconds().max(0),
+            passed: d.passed(now),
+        });
         Self {
+            deadline,
             standing: view.standing,
             standing_label: view.standing.label().into(),
             can_review: view.can_review,
             can_report: view.can_report,
             events: view.events.into_iter().map(EventDto::from).collect(),
+            since_return: view.since_return.map(ReturnSnapshotDto::from),
             declaration: view.view.into(),
         }
     }
@@ -222,7 +347,9 @@ pub async fn get_review(
     user: AuthUser,
     id: web::Path<String>,
 ) -> AppResult<web::Json<ReviewDto>> {
-    Ok(web::Json(reviews::get(&state, &user, &id).await?.into()))
+    let review = reviews::get(&state, &user, &id).await?;
+    access_log::record_view(&state, &user, &id).await?;
+    Ok(web::Json(review.into()))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -267,7 +394,7 @@ pub async fn approve_review(
     let expected = expected_version(&request)?;
     let mut check = Check::default();
     let opinion = match body.opinion.as_deref().map(str::trim).filter(|o| !o.is_empty()) {
-        Some(text) => check.text("/opinion", text, "审核意见", 1, 2000),
+        Some(text) => check.free_text("/opinion", text, "审核意见", 1, 2000),
         None => None,
     };
     check.finish()?;
@@ -325,7 +452,7 @@ pub async fn return_review(
     let expected = expected_version(&request)?;
     let body = body.into_inner();
     let mut check = Check::default();
-    let opinion = check.text("/opinion", &body.opinion, "审核意见", 1, 2000);
+    let opinion = check.free_text("/opinion", &body.opinion, "审核意见", 1, 2000);
     if body.items.len() > 200 || body.add_sections.len() > 50 {
         return Err(AppError::field("/items", "退回条目或栏目过多"));
     }
@@ -335,7 +462,8 @@ pub async fn return_review(
         if !seen.insert(item.item_id.as_str()) {
             check.fail(&format!("/items/{index}/item_id"), "条目重复");
         }
-        if let Some(text) = check.text(&format!("/items/{index}/opinion"), &item.opinion, "修改意见", 1, 1000) {
+        if let Some(text) = check.free_text(&format!("/items/{index}/opinion"), &item.opinion, "修改意见", 1, 1000)
+        {
             items.push((item.item_id.clone(), text));
         }
     }
@@ -347,8 +475,10 @@ pub async fn return_review(
             add_sections.push(code.clone());
         }
     }
-    let info_opinion =
-        body.info_opinion.as_deref().and_then(|text| check.text("/info_opinion", text, "申报信息修改意见", 1, 1000));
+    let info_opinion = body
+        .info_opinion
+        .as_deref()
+        .and_then(|text| check.free_text("/info_opinion", text, "申报信息修改意见", 1, 1000));
     check.finish()?;
     checked!(opinion);
     let decision = ReturnDecision { opinion, items, add_sections, info_opinion };

@@ -1,7 +1,6 @@
 //! Unified government platform login (山东省政务统一平台登录): the browser redirects, the SPA's
 //! code exchange and registration, and the caller's binding.
 
-use actix_governor::Governor;
 use actix_web::cookie::time::Duration as CookieDuration;
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::header::{CACHE_CONTROL, LOCATION};
@@ -14,7 +13,6 @@ use crate::auth::{AuthUser, ClientIp};
 use crate::checked;
 use crate::domain::{IdCardNumber, OrgKind, Password, Phone, Username};
 use crate::error::{AppError, AppResult, Problem};
-use crate::rate_limit::AuthLimiter;
 use crate::routes::Check;
 use crate::routes::auth::{RegisterOrgRequest, parse_org};
 use crate::routes::json::Json;
@@ -23,11 +21,11 @@ use crate::state::AppState;
 
 /// Mounts `/auth/sso/*` (rate limited like the rest of `/auth`) and `/me/sso-binding`.
 /// Registered before the `/auth` scope, which would otherwise claim these paths.
-pub fn configure(config: &mut ServiceConfig, limiter: &AuthLimiter) {
+pub fn configure(config: &mut ServiceConfig) {
     config
         .service(
             utoipa_actix_web::scope("/auth/sso")
-                .wrap(Governor::new(limiter))
+                .wrap(actix_web::middleware::from_fn(crate::rate_limit::per_client_ip))
                 .default_service(web::to(crate::spa::api_fallback))
                 .service(sso_config)
                 .service(sso_login)
@@ -379,13 +377,8 @@ pub async fn sso_register(
     let mut check = Check::default();
     let ticket = check.text("/ticket", &body.ticket, "注册凭证", 1, 256);
     let username = check.parse("/username", Username::parse(&body.username));
-    let password = check.parse("/password", Password::parse(&body.password));
+    let password = check.parse("/password", Password::parse_for(&body.password, &[&body.username, &body.phone]));
     let phone = check.parse("/phone", Phone::parse(&body.phone));
-    if let Some(name) = &username
-        && body.password.to_lowercase().contains(name.as_str())
-    {
-        check.fail("/password", "密码不能包含用户名");
-    }
     check.finish()?;
     checked!(ticket, username, password, phone);
     let browser = browser_of(&request);

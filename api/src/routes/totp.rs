@@ -1,6 +1,5 @@
 //! The caller's second factor (动态口令, TOTP): add it, confirm it with a first code, remove it.
 
-use actix_governor::Governor;
 use actix_web::http::header::CACHE_CONTROL;
 use actix_web::{HttpResponse, post, web};
 use serde::{Deserialize, Serialize};
@@ -10,17 +9,16 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::auth::{AuthUser, ClientIp};
 use crate::checked;
 use crate::error::{AppResult, Problem};
-use crate::rate_limit::AuthLimiter;
 use crate::routes::Check;
 use crate::routes::json::Json;
 use crate::services::totp;
 use crate::state::AppState;
 
 /// Mounts `/me/totp*`, rate limited per client IP like the login it guards.
-pub fn configure(config: &mut ServiceConfig, limiter: &AuthLimiter) {
+pub fn configure(config: &mut ServiceConfig) {
     config.service(
         utoipa_actix_web::scope("/me/totp")
-            .wrap(Governor::new(limiter))
+            .wrap(actix_web::middleware::from_fn(crate::rate_limit::per_client_ip))
             .default_service(web::to(crate::spa::api_fallback))
             .service(begin)
             .service(confirm)

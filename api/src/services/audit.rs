@@ -1,8 +1,13 @@
 //! The append-only, hash-chained audit log of security events and workflow actions.
 //!
-//! Each row's hash covers its fields and the previous row's hash, so changing or removing any
-//! row breaks every hash after it; `zhicheng admin verify-audit` walks the chain. The database
-//! refuses UPDATE and DELETE on the table outright (triggers in the migration).
+//! Each row's hash is an HMAC-SHA256, keyed with the audit key from configuration, over its fields
+//! and the previous row's hash: changing or removing any row breaks the chain after it, and
+//! whoever can write the database but lacks the key cannot forge a new chain either (dropping the
+//! triggers is not enough). `zhicheng admin verify-audit` walks the chain. The database refuses
+//! UPDATE and DELETE on the table outright (triggers in the migration).
+//!
+//! The key is one per process ([`install_key`], called by `AppState::new`): every call site
+//! appends through [`record`] with only a connection in hand, and a process serves one database.
 
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
@@ -10,13 +15,54 @@ use sea_orm::{
 };
 use serde_json::Value;
 
-use crate::crypto::sha256_hex;
+use std::sync::RwLock;
+
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
 use crate::db;
 use crate::entities::{account, audit_log};
 
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 /// Serialises appends on PostgreSQL so the chain stays linear across servers.
 const CHAIN_LOCK: i64 = 0x7a68_6963_6865_6e67;
+
+/// The key of the chain; `None` until [`install_key`] (tests of pure functions only).
+static AUDIT_KEY: RwLock<Option<[u8; 32]>> = RwLock::new(None);
+
+/// Sets the key every later append and verification uses.
+pub fn install_key(key: [u8; 32]) {
+    if let Ok(mut slot) = AUDIT_KEY.write() {
+        *slot = Some(key);
+    }
+}
+
+fn key() -> Result<[u8; 32], sea_orm::DbErr> {
+    AUDIT_KEY
+        .read()
+        .ok()
+        .and_then(|slot| *slot)
+        .ok_or_else(|| sea_orm::DbErr::Custom("the audit key is not installed".into()))
+}
+
+/// Where the chain does not hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainBreak {
+    /// The first entry that is missing or does not fit.
+    pub id: i64,
+    /// True when the entry is gone (the next one found has a higher id).
+    pub missing: bool,
+}
+
+impl std::fmt::Display for ChainBreak {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.missing {
+            write!(f, "entry {} is missing", self.id)
+        } else {
+            write!(f, "entry {} was changed (its hash does not match its fields, key or predecessor)", self.id)
+        }
+    }
+}
 
 /// One thing that happened. `actor` is the account id and its real name, where known.
 #[derive(Debug, Clone, Default)]
@@ -93,7 +139,7 @@ pub async fn record<C: ConnectionTrait>(tx: &C, entry: AuditEntry) -> Result<(),
         prev_hash,
         hash: String::new(),
     };
-    row.hash = row_hash(&row);
+    row.hash = row_hash(&key()?, &row);
     audit_log::Entity::insert(audit_log::ActiveModel {
         id: Set(row.id),
         at: Set(row.at),
@@ -121,8 +167,13 @@ pub async fn record_alone(db: &DatabaseConnection, entry: AuditEntry) -> Result<
     tx.commit().await
 }
 
-/// Walks the whole chain; `Ok(rows)` when intact, `Err(id)` naming the first row that does not fit.
-pub async fn verify_chain(db: &DatabaseConnection) -> anyhow::Result<Result<u64, i64>> {
+/// Walks the whole chain; `Ok(rows)` when intact, otherwise the first entry missing or changed.
+///
+/// Every entry must carry the keyed hash: a chain recomputed without the key (plain SHA-256, as
+/// the chain was before it was keyed) is reported broken at its first entry. A removed *last*
+/// entry leaves no gap and cannot be told from a shorter log.
+pub async fn verify_chain(db: &DatabaseConnection) -> anyhow::Result<Result<u64, ChainBreak>> {
+    let key = key()?;
     let mut expected_prev = GENESIS.to_string();
     let mut expected_id = 1i64;
     let mut checked = 0u64;
@@ -137,8 +188,11 @@ pub async fn verify_chain(db: &DatabaseConnection) -> anyhow::Result<Result<u64,
             return Ok(Ok(checked));
         }
         for row in page {
-            if row.id != expected_id || row.prev_hash != expected_prev || row.hash != row_hash(&row) {
-                return Ok(Err(row.id.min(expected_id)));
+            if row.id != expected_id {
+                return Ok(Err(ChainBreak { id: expected_id, missing: true }));
+            }
+            if row.prev_hash != expected_prev || row.hash != row_hash(&key, &row) {
+                return Ok(Err(ChainBreak { id: row.id, missing: false }));
             }
             expected_prev = row.hash.clone();
             expected_id += 1;
@@ -147,9 +201,17 @@ pub async fn verify_chain(db: &DatabaseConnection) -> anyhow::Result<Result<u64,
     }
 }
 
-fn row_hash(row: &audit_log::Model) -> String {
+fn row_hash(key: &[u8; 32], row: &audit_log::Model) -> String {
+    let Ok(mut mac) = <Hmac<Sha256> as Mac>::new_from_slice(key) else {
+        return String::new();
+    };
+    mac.update(row_text(row).as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
+fn row_text(row: &audit_log::Model) -> String {
     let detail = row.detail.as_ref().map(canonical_json).unwrap_or_default();
-    let text = [
+    [
         row.id.to_string(),
         row.at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
         row.actor_id.clone().unwrap_or_default(),
@@ -163,8 +225,7 @@ fn row_hash(row: &audit_log::Model) -> String {
         detail,
         row.prev_hash.clone(),
     ]
-    .join("\u{1f}");
-    sha256_hex(text.as_bytes())
+    .join("\u{1f}")
 }
 
 /// JSON with object keys sorted at every depth, whatever order the database hands them back in.

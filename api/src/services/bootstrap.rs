@@ -4,7 +4,7 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryF
 
 use crate::auth::password;
 use crate::db;
-use crate::domain::{IdCardNumber, Level, OrgKind, Password, PathStatus, Phone, Role, Uscc, Username};
+use crate::domain::{ContactPhone, IdCardNumber, Level, OrgKind, Password, PathStatus, Phone, Role, Uscc, Username};
 use crate::entities::{account, org, path};
 use crate::services::accounts::{self, AccountFields, NewOrg};
 use crate::services::audit::{self, AuditEntry};
@@ -113,6 +113,8 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<bool> {
     }
     let password = parse(Password::parse(DEMO_PASSWORD))?;
     let mut ids = std::collections::HashMap::new();
+    let mut bureau_admin = None;
+    let mut admins = std::collections::HashMap::new();
     for demo in DEMO_ORGS {
         let input = NewOrg {
             name: demo.name.to_string(),
@@ -121,11 +123,16 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<bool> {
             region_code: "370126".to_string(),
             address: "山东省济南市济阳区".to_string(),
             contact_name: demo.contact.to_string(),
-            contact_phone: parse(Phone::parse(demo.phone))?,
+            contact_phone: parse(ContactPhone::parse(demo.phone))?,
             admin_username: parse(Username::parse(demo.admin))?,
             admin_password: parse(Password::parse(DEMO_PASSWORD))?,
         };
-        let (org, _) = accounts::provision_org(state, input, ("bootstrap", "demo"), None).await.map_err(anyhow_from)?;
+        let (org, admin) =
+            accounts::provision_org(state, input, ("bootstrap", "demo"), None).await.map_err(anyhow_from)?;
+        if demo.kind == OrgKind::Hrss {
+            bureau_admin = Some(admin.clone());
+        }
+        admins.insert(demo.kind, admin);
         ids.insert(demo.kind, org.id);
     }
     let id_of = |kind: OrgKind| ids.get(&kind).cloned().ok_or_else(|| anyhow::anyhow!("demo org {kind} missing"));
@@ -182,8 +189,207 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<bool> {
         }
     }
     tx.commit().await?;
+    let bureau_admin = bureau_admin.ok_or_else(|| anyhow::anyhow!("demo bureau admin missing"))?;
+    let plan = demo_plan(state, &bureau_admin).await?;
+    demo_eligibility(state).await?;
+    demo_committee(state, &admins, &ids).await?;
     print_demo_accounts();
+    println!(
+        "  申报计划 “{}”: 申报截止 {}（北京时间）",
+        plan.plan.name,
+        crate::domain::plan::beijing_text(plan.plan.closes_at)
+    );
     Ok(true)
+}
+
+/// The demo bureau's plan for the current (Beijing) year, open now for 30 days, covering the
+/// demo series (卫生, 工程) at every level; each level then has 5 more days than the one below.
+async fn demo_plan(state: &AppState, admin: &account::Model) -> anyhow::Result<crate::services::plans::PlanView> {
+    use chrono::{Datelike, Duration, NaiveTime, TimeZone};
+
+    use crate::domain::DeclarationKind;
+    use crate::domain::plan::{Timeline, beijing};
+
+    let now = state.clock.now();
+    let local = now.with_timezone(&beijing());
+    // Closes at 17:00 Beijing time, 30 days from now: the way notices set their deadlines.
+    let close_day = (local + Duration::days(30)).date_naive();
+    let five_pm = NaiveTime::from_hms_opt(17, 0, 0).ok_or_else(|| anyhow::anyhow!("17:00"))?;
+    let closes_at = beijing()
+        .from_local_datetime(&close_day.and_time(five_pm))
+        .single()
+        .ok_or_else(|| anyhow::anyhow!("a Beijing time is always unique"))?
+        .with_timezone(&chrono::Utc);
+    let timeline = Timeline {
+        opens_at: now - Duration::days(1),
+        closes_at,
+        return_closes_at: closes_at + Duration::days(5),
+        employer_closes_at: closes_at + Duration::days(10),
+        authority_closes_at: closes_at + Duration::days(15),
+        bureau_closes_at: closes_at + Duration::days(20),
+    };
+    let year = local.year();
+    let caller = crate::auth::AuthUser {
+        id: admin.id.clone(),
+        username: admin.username.clone(),
+        role: Role::OrgAdmin,
+        real_name: admin.real_name.clone(),
+        org_id: admin.org_id.clone(),
+    };
+    let input = crate::services::plans::PlanInput {
+        bureau_org_id: None,
+        year,
+        kind: DeclarationKind::Title,
+        name: format!("{year}年度卫生、工程系列职称申报"),
+        notice: format!(
+            "根据职称评审有关规定，现开展{year}年度卫生、工程系列职称申报工作。申报人员须在申报截止前通过平台完成个人数据申报并确认申报；\
+             各用人单位、主管部门须在规定时间内完成审核和数据上报，逾期不予受理。"
+        ),
+        notice_attachment_id: None,
+        series: vec!["health".into(), "engineering".into()],
+        levels: Level::ALL.to_vec(),
+        timeline,
+        pledge_text: None,
+        exceptional_allowed: true,
+    };
+    crate::services::plans::create(state, &caller, input, None).await.map_err(anyhow_from)
+}
+
+/// 资格条件 of the demo series at 副高级 and 正高级 (the levels the notices set conditions for).
+async fn demo_eligibility(state: &AppState) -> anyhow::Result<()> {
+    use serde_json::json;
+
+    use crate::domain::eligibility::RuleSet;
+    use crate::services::plans::eligibility::{Scope, seed};
+
+    let deputy_title = json!({"kind": "title_years", "paths": [
+        {"level": "intermediate", "years": 5},
+        {"level": "intermediate", "years": 2, "education": "博士研究生"}
+    ]});
+    let senior_title = json!({"kind": "title_years", "paths": [{"level": "deputy_senior", "years": 5}]});
+    let sets = [
+        (
+            "health",
+            Level::DeputySenior,
+            json!([deputy_title, {"kind": "profession_years", "years": 5},
+            {"kind": "annual_review", "years": 3}, {"kind": "continuing_education", "years": 3, "hours": 90}]),
+        ),
+        (
+            "health",
+            Level::Senior,
+            json!([senior_title, {"kind": "profession_years", "years": 15},
+            {"kind": "annual_review", "years": 5}, {"kind": "continuing_education", "years": 5, "hours": 90}]),
+        ),
+        (
+            "engineering",
+            Level::DeputySenior,
+            json!([deputy_title, {"kind": "profession_years", "years": 5},
+            {"kind": "annual_review", "years": 3}]),
+        ),
+        (
+            "engineering",
+            Level::Senior,
+            json!([senior_title, {"kind": "profession_years", "years": 15},
+            {"kind": "annual_review", "years": 5}]),
+        ),
+    ];
+    for (series, level, rules) in sets {
+        let rules: RuleSet = serde_json::from_value(json!({ "rules": rules }))?;
+        let scope = Scope { plan_id: None, series_code: Some(series.into()), level };
+        seed(&state.db, scope, rules).await.map_err(anyhow_from)?;
+    }
+    Ok(())
+}
+
+/// The demo's 评委会: the 卫生健康局 forms a 卫生系列中级 committee, the bureau approves it and
+/// routes its accepted 卫生/中级 declarations to it, and 13 experts (none from the hospital, so a
+/// draw for its applicants succeeds) fill the library, each with an `expert` account.
+async fn demo_committee(
+    state: &AppState,
+    admins: &std::collections::HashMap<OrgKind, account::Model>,
+    ids: &std::collections::HashMap<OrgKind, String>,
+) -> anyhow::Result<()> {
+    use crate::services::committees::{self, NewCommittee};
+
+    let caller = |kind: OrgKind| -> anyhow::Result<crate::auth::AuthUser> {
+        let admin = admins.get(&kind).ok_or_else(|| anyhow::anyhow!("demo admin {kind} missing"))?;
+        Ok(crate::auth::AuthUser {
+            id: admin.id.clone(),
+            username: admin.username.clone(),
+            role: Role::OrgAdmin,
+            real_name: admin.real_name.clone(),
+            org_id: admin.org_id.clone(),
+        })
+    };
+    let former = caller(OrgKind::Authority)?;
+    let bureau = caller(OrgKind::Hrss)?;
+    let input = NewCommittee {
+        name: "济阳区卫生系列中级职称评审委员会".into(),
+        series: "health".into(),
+        levels: vec![Level::Intermediate, Level::Assistant, Level::Staff],
+        specialty_group: None,
+        bureau_org_id: ids.get(&OrgKind::Hrss).cloned().unwrap_or_default(),
+        min_members: std::collections::HashMap::new(),
+        quorum: None,
+        pass: None,
+    };
+    let committee = committees::form(state, &former, input, None).await.map_err(anyhow_from)?.committee;
+    committees::decide(state, &bureau, &committee.id, true, None, None).await.map_err(anyhow_from)?;
+    let route = committees::apply_route(state, &bureau, &committee.id, "health", Level::Intermediate, None)
+        .await
+        .map_err(anyhow_from)?;
+    committees::decide_route(state, &former, &route.route.id, true, None, None).await.map_err(anyhow_from)?;
+    const NAMES: [&str; 13] =
+        ["王建国", "李秀英", "张伟", "刘芳", "陈静", "杨洋", "赵磊", "黄敏", "周杰", "吴霞", "徐强", "孙丽", "马超"];
+    let homes = [OrgKind::Authority, OrgKind::Township, OrgKind::Hrss, OrgKind::Enterprise];
+    let hash = password::hash(DEMO_PASSWORD.to_string()).await?;
+    let tx = db::begin_write(&state.db).await?;
+    for (index, name) in NAMES.iter().enumerate() {
+        let seq = index + 1;
+        let id_number = parse(IdCardNumber::parse(&demo_id_number(&format!("37012619750101{:03}", seq * 2 + 1))))?;
+        let phone = parse(Phone::parse(&format!("139053102{seq:02}")))?;
+        let fields = AccountFields {
+            role: Role::Expert,
+            real_name: name,
+            id_number: Some(&id_number),
+            phone: Some(&phone),
+            org_id: None,
+            created_by: Some(&former.id),
+        };
+        let username = parse(Username::parse(&format!("expert{seq:02}")))?;
+        let account =
+            accounts::insert_account(state, &tx, &username, hash.clone(), fields).await.map_err(anyhow_from)?;
+        let home = ids.get(&homes[index % homes.len()]).cloned().unwrap_or_default();
+        crate::entities::expert::Entity::insert(crate::entities::expert::ActiveModel::from(
+            crate::entities::expert::Model {
+                id: db::new_id(),
+                committee_id: committee.id.clone(),
+                account_id: account.id,
+                real_name: name.to_string(),
+                org_id: home,
+                series_code: "health".into(),
+                specialty: "护理学".into(),
+                level: if index % 3 == 0 { Level::DeputySenior } else { Level::Intermediate }.as_str().into(),
+                status: "active".into(),
+                entry_reason: "演示数据：业务骨干，推荐入库".into(),
+                exit_reason: None,
+                created_by: former.id.clone(),
+                created_at: db::now(),
+                removed_at: None,
+            },
+        ))
+        .exec_without_returning(&tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A valid ID number (GB 11643 check character) from its first 17 digits.
+fn demo_id_number(first17: &str) -> String {
+    let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = first17.bytes().zip(weights).map(|(d, w)| u32::from(d - b'0') * w).sum();
+    format!("{first17}{}", b"10X98765432"[(sum % 11) as usize] as char)
 }
 
 fn print_demo_accounts() {
@@ -194,6 +400,7 @@ fn print_demo_accounts() {
     }
     println!("  {:<18} 济南市济阳区人民医院 实名制审核人员", "hospital_reviewer");
     println!("  {:<18} 个人 张护士 (身份证号 370126199003050024, 手机 13905310100)", "nurse_zhang");
+    println!("  {:<18} 评审专家 (济阳区卫生系列中级职称评审委员会专家库，组建单位 jiyang_health)", "expert01…expert13");
 }
 
 fn parse<T>(result: Result<T, crate::domain::DomainError>) -> anyhow::Result<T> {

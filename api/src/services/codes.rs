@@ -34,6 +34,25 @@ impl Purpose {
     }
 }
 
+/// A code refused because one was sent too recently: the next may be asked for after this.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Throttled {
+    pub retry_after_secs: i64,
+}
+
+impl Throttled {
+    /// The answer: 429 with when to ask again, never "sent".
+    pub fn error(self) -> crate::error::AppError {
+        let wait = Ord::max(self.retry_after_secs, 1);
+        let when = if wait >= 120 { format!("{}分钟", (wait + 59) / 60) } else { format!("{wait}秒") };
+        crate::error::AppError::RetryLater {
+            code: "code_requested_too_soon",
+            detail: format!("验证码获取过于频繁，本次未发送，请{when}后再获取"),
+            retry_after_secs: wait,
+        }
+    }
+}
+
 /// Why a code was or was not accepted.
 #[derive(Debug, PartialEq, Eq)]
 pub enum CodeCheck {
@@ -43,14 +62,20 @@ pub enum CodeCheck {
     Exhausted,
 }
 
-/// Creates a code for `subject` inside `tx` and returns the SMS text to send after commit, or
-/// `None` when the subject already had a code in the last minute or too many in the last hour.
+/// Seconds between two codes for one subject.
+const RESEND_SECS: i64 = 60;
+
+/// Creates a code for `subject` inside `tx` and returns the SMS text to send, or how long to wait
+/// when the subject already had a code in the last minute or too many in the last hour.
+///
+/// The subject of an account that does not exist gets codes (and waits) too, which nobody
+/// receives: so the answer, and the work behind it, is the same whether or not it exists.
 pub async fn issue(
     state: &AppState,
     tx: &DatabaseTransaction,
     subject: &str,
     purpose: Purpose,
-) -> AppResult<Option<String>> {
+) -> AppResult<Result<String, Throttled>> {
     let now = db::now();
     let recent = one_time_code::Entity::find()
         .filter(one_time_code::Column::Subject.eq(subject))
@@ -59,9 +84,19 @@ pub async fn issue(
         .order_by_desc(one_time_code::Column::CreatedAt)
         .all(tx)
         .await?;
-    let too_soon = recent.first().is_some_and(|latest| latest.created_at > now - Duration::seconds(60));
-    if too_soon || recent.len() as u64 >= state.settings.auth.otp_per_hour {
-        return Ok(None);
+    let next_allowed = [
+        recent.first().map(|latest| latest.created_at + Duration::seconds(RESEND_SECS)),
+        (recent.len() as u64 >= state.settings.auth.otp_per_hour)
+            .then(|| recent.last().map(|oldest| oldest.created_at + Duration::hours(1)))
+            .flatten(),
+    ]
+    .into_iter()
+    .flatten()
+    .max()
+    .filter(|at| *at > now);
+    if let Some(at) = next_allowed {
+        let millis = (at - now).num_milliseconds();
+        return Ok(Err(Throttled { retry_after_secs: (millis + 999) / 1000 }));
     }
     // A new code replaces any earlier one.
     one_time_code::Entity::update_many()
@@ -85,10 +120,7 @@ pub async fn issue(
     .exec_without_returning(tx)
     .await?;
     let minutes = (state.settings.auth.otp_ttl_secs + 59) / 60;
-    Ok(Some(format!(
-        "【职称申报评审服务平台】您的验证码为{code}，用于{}，{minutes}分钟内有效。如非本人操作，请忽略本短信。",
-        purpose.describe()
-    )))
+    Ok(Ok(format!("您的验证码为{code}，用于{}，{minutes}分钟内有效。如非本人操作，请忽略本短信。", purpose.describe())))
 }
 
 /// Checks `code` for `subject`; a wrong code counts an attempt, a right one is used up.

@@ -12,16 +12,18 @@ use serde_json::{Map, Value, json};
 
 use crate::auth::AuthUser;
 use crate::db;
+use crate::domain::eligibility;
 use crate::domain::form::{self, FormBody};
+use crate::domain::lifecycle::Action;
 use crate::domain::{DeclarationKind, DeclarationStatus, IdCardNumber, Level, OrgKind, Phone, Role, Sex};
 use crate::entities::{
     account, attachment, declaration, declaration_event, declaration_holder, declaration_item, item_attachment, org,
-    series, series_level, specialty,
+    plan, series, series_level, specialty,
 };
 use crate::error::{AppError, AppResult, FieldError};
 use crate::services::audit::{self, AuditEntry};
 use crate::services::forms::{self, Template};
-use crate::services::{accounts, catalogue, paths};
+use crate::services::{accounts, catalogue, messages, paths, plans};
 use crate::state::AppState;
 
 /// Most evidence files one item may carry.
@@ -35,6 +37,8 @@ pub struct NewDeclaration {
     pub specialty: String,
     pub org_id: String,
     pub copy_from: Option<String>,
+    /// The 申报计划 the applicant picked; found from the choices when omitted.
+    pub plan_id: Option<String>,
 }
 
 /// Changes to a declaration; `None` leaves a value as it is.
@@ -49,6 +53,21 @@ pub struct DeclarationPatch {
     pub level: Option<Level>,
     pub specialty: Option<String>,
     pub org_id: Option<String>,
+    /// Another 申报计划 for the draft (while a draft only).
+    pub plan_id: Option<String>,
+    /// 破格 (only in a plan that allows it).
+    pub exceptional: Option<bool>,
+    /// 破格 explanations by rule code, merged; a `null` value clears one.
+    pub exceptional_explanations: Option<Map<String, Value>>,
+}
+
+/// Longest 破格 explanation of one rule, in characters.
+pub const MAX_EXPLANATION_CHARS: usize = 1000;
+
+/// The 资格条件 that apply to a declaration and how each came out.
+pub struct EligibilityView {
+    pub rule_set_id: String,
+    pub outcomes: Vec<eligibility::Outcome>,
 }
 
 pub struct NewItem {
@@ -77,6 +96,16 @@ pub struct ItemView {
     pub deletable: bool,
 }
 
+/// The plan a declaration belongs to, with its window for the declaration's employer.
+pub struct PlanBrief {
+    pub plan: plan::Model,
+    pub bureau_name: String,
+    pub pledge_text: String,
+    pub window: plans::window::DeclareWindow,
+    /// The server's clock when it was read (for countdowns).
+    pub now: chrono::DateTime<chrono::Utc>,
+}
+
 /// A declaration with everything a screen shows about it.
 pub struct DeclarationView {
     pub declaration: declaration::Model,
@@ -87,6 +116,16 @@ pub struct DeclarationView {
     pub series_name: String,
     pub title_name: String,
     pub applicant: Applicant,
+    pub plan: Option<PlanBrief>,
+    /// None when no rules apply to its series and level.
+    pub eligibility: Option<EligibilityView>,
+}
+
+impl DeclarationView {
+    /// 破格 explanations by rule code.
+    pub fn explanations(&self) -> Map<String, Value> {
+        self.declaration.exceptional_explanations.as_ref().and_then(Value::as_object).cloned().unwrap_or_default()
+    }
 }
 
 impl DeclarationView {
@@ -128,6 +167,18 @@ pub async fn create(
     }
     check_choices(&tx, &input.series, input.level, &input.specialty, &input.org_id).await?;
     ensure_year_free(&tx, &user.id, input.year, None).await?;
+    let employer = org::Entity::find_by_id(input.org_id.clone()).one(&tx).await?.ok_or(AppError::NotFound)?;
+    let plan = plans::window::resolve(
+        &tx,
+        state.clock.now(),
+        input.year,
+        input.kind,
+        &input.series,
+        input.level,
+        &employer,
+        input.plan_id.as_deref(),
+    )
+    .await?;
     let template = forms::current(&tx, &input.series).await?;
     let info = match &source {
         Some(source) => keep_known(&template.body.info_fields, &source.info),
@@ -157,6 +208,9 @@ pub async fn create(
         submitted_at: None,
         created_at: now,
         updated_at: now,
+        plan_id: Some(plan.id.clone()),
+        exceptional: false,
+        exceptional_explanations: None,
     };
     declaration::Entity::insert(declaration::ActiveModel::from(model.clone())).exec_without_returning(&tx).await?;
     if let Some(source) = &source {
@@ -165,7 +219,7 @@ pub async fn create(
     record_event(
         &tx,
         EventInput::new(&model.id, "create", &user.id, &user.real_name)
-            .detail(json!({"copied_from": model.copied_from})),
+            .detail(json!({"copied_from": model.copied_from, "plan_id": model.plan_id})),
     )
     .await?;
     audit::record(
@@ -309,6 +363,7 @@ async fn link_attachments(tx: &DatabaseTransaction, item_id: &str, attachment_id
         position: Set(position as i32),
     });
     item_attachment::Entity::insert_many(rows).exec_without_returning(tx).await?;
+    super::attachments::mark_linked(tx, attachment_ids).await?;
     Ok(())
 }
 
@@ -341,7 +396,7 @@ pub async fn load_view(
     };
     let status = status_of(&declaration);
     let open = open_sections(&declaration);
-    let items = items
+    let items: Vec<ItemView> = items
         .into_iter()
         .map(|item| {
             let (editable, deletable) = match status {
@@ -372,7 +427,32 @@ pub async fn load_view(
         .map(|l| l.title_name)
         .unwrap_or_default();
     let person = account::Entity::find_by_id(declaration.person_id.clone()).one(db).await?.ok_or(AppError::NotFound)?;
+    let plan = plan_brief(db, &declaration, state.clock.now()).await?;
+    let eligibility = match plans::eligibility::applying(
+        db,
+        declaration.plan_id.as_deref(),
+        &declaration.series_code,
+        &declaration.level,
+    )
+    .await?
+    {
+        Some(set) => {
+            let info = declaration.info.as_object().cloned().unwrap_or_default();
+            let datas: Vec<Map<String, Value>> =
+                items.iter().map(|i| i.item.data.as_object().cloned().unwrap_or_default()).collect();
+            let read: Vec<eligibility::ItemData> = items
+                .iter()
+                .zip(&datas)
+                .map(|(i, data)| eligibility::ItemData { section: i.item.section.as_str(), data })
+                .collect();
+            let outcomes = eligibility::evaluate(&plans::eligibility::rules_of(&set), declaration.year, &info, &read);
+            Some(EligibilityView { rule_set_id: set.id, outcomes })
+        }
+        None => None,
+    };
     Ok(DeclarationView {
+        plan,
+        eligibility,
         org: orgs.get(&declaration.org_id).cloned(),
         holder: declaration.holder_org_id.as_ref().and_then(|id| orgs.get(id).cloned()),
         series_name,
@@ -386,6 +466,21 @@ pub async fn load_view(
         items,
         declaration,
     })
+}
+
+/// The declaration's plan and its window for the declaration's employer.
+async fn plan_brief(
+    db: &impl ConnectionTrait,
+    declaration: &declaration::Model,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<Option<PlanBrief>> {
+    let Some(plan_id) = &declaration.plan_id else { return Ok(None) };
+    let Some(plan) = plan::Entity::find_by_id(plan_id.clone()).one(db).await? else { return Ok(None) };
+    let bureau_name =
+        org::Entity::find_by_id(plan.bureau_org_id.clone()).one(db).await?.map(|o| o.name).unwrap_or_default();
+    let pledge_text = plans::pledge_of(db, &plan.pledge_sha256).await?.unwrap_or_default();
+    let window = plans::window::window_for_declaration(db, &plan, declaration).await?;
+    Ok(Some(PlanBrief { plan, bureau_name, pledge_text, window, now }))
 }
 
 /// Items in the order of the template's sections, then their position. Problem pointers
@@ -412,7 +507,7 @@ pub async fn get(state: &AppState, user: &AuthUser, id: &str) -> AppResult<Decla
 }
 
 /// A declaration its owner, or an organisation it reached, may read; anyone else gets 404.
-async fn readable(state: &AppState, user: &AuthUser, id: &str) -> AppResult<declaration::Model> {
+pub async fn readable(state: &AppState, user: &AuthUser, id: &str) -> AppResult<declaration::Model> {
     let declaration =
         declaration::Entity::find_by_id(id.to_string()).one(&state.db).await?.ok_or(AppError::NotFound)?;
     let allowed = match (&user.role, &user.org_id) {
@@ -458,7 +553,8 @@ pub async fn list_own(
 /// Another's or a missing declaration is 404; a submitted one is 409.
 async fn lock_for_edit(tx: &DatabaseTransaction, user: &AuthUser, id: &str) -> AppResult<declaration::Model> {
     user.require(&[Role::Person])?;
-    let editable = [DeclarationStatus::Draft.as_str(), DeclarationStatus::Returned.as_str()];
+    // The applicant edits exactly where she may submit from: a draft, or a returned declaration.
+    let editable: Vec<&str> = [Action::Submit, Action::Resubmit].iter().flat_map(|a| a.from_spellings()).collect();
     let bumped = declaration::Entity::update_many()
         .col_expr(declaration::Column::Version, Expr::col(declaration::Column::Version).add(1))
         .col_expr(declaration::Column::UpdatedAt, Expr::value(db::now()))
@@ -492,13 +588,15 @@ pub async fn update(
     let tx = db::begin_write(&state.db).await?;
     let current = lock_for_edit(&tx, user, id).await?;
     let returned = status_of(&current) == DeclarationStatus::Returned;
-    let changes_choices = patch.year.is_some()
+    let changes_plan = patch.year.is_some()
         || patch.kind.is_some()
         || patch.series.is_some()
         || patch.level.is_some()
-        || patch.specialty.is_some()
-        || patch.org_id.is_some();
-    if returned && (changes_choices || (patch.info.is_some() && !current.info_unlocked)) {
+        || patch.org_id.is_some()
+        || patch.plan_id.is_some();
+    let changes_choices = changes_plan || patch.specialty.is_some();
+    let changes_exceptional = patch.exceptional.is_some() || patch.exceptional_explanations.is_some();
+    if returned && (changes_choices || ((patch.info.is_some() || changes_exceptional) && !current.info_unlocked)) {
         return Err(returned_lock());
     }
     let mut model: declaration::ActiveModel = current.clone().into();
@@ -512,6 +610,25 @@ pub async fn update(
         if let Some(year) = patch.year {
             ensure_year_free(&tx, &user.id, year, Some(id)).await?;
             model.year = Set(year);
+        }
+        if changes_plan {
+            let year = patch.year.unwrap_or(current.year);
+            let kind = patch.kind.or_else(|| DeclarationKind::parse(&current.kind)).unwrap_or(DeclarationKind::Title);
+            let employer = org::Entity::find_by_id(org_id.clone()).one(&tx).await?.ok_or(AppError::NotFound)?;
+            // The plan picked before stays when only the series, level or specialty change and it
+            // still opens them; anything else finds the plan that fits (or the one named).
+            let same_frame = patch.year.is_none() && patch.kind.is_none() && patch.org_id.is_none();
+            let keep = match (&patch.plan_id, &current.plan_id) {
+                (Some(requested), _) => Some(requested.clone()),
+                (None, Some(before)) if same_frame && plans::covers(&tx, before, &series, level.as_str()).await? => {
+                    Some(before.clone())
+                }
+                _ => None,
+            };
+            let plan =
+                plans::window::resolve(&tx, state.clock.now(), year, kind, &series, level, &employer, keep.as_deref())
+                    .await?;
+            model.plan_id = Set(Some(plan.id));
         }
         if let Some(kind) = patch.kind {
             model.kind = Set(kind.as_str().to_string());
@@ -544,6 +661,53 @@ pub async fn update(
     }
     if let Some(confirmed) = patch.basic_confirmed {
         model.basic_confirmed = Set(confirmed);
+    }
+    if patch.exceptional == Some(true) {
+        let plan_id = match &model.plan_id {
+            sea_orm::ActiveValue::Set(p) | sea_orm::ActiveValue::Unchanged(p) => p.clone(),
+            sea_orm::ActiveValue::NotSet => current.plan_id.clone(),
+        };
+        let allowed = match plan_id {
+            Some(plan_id) => plan::Entity::find_by_id(plan_id).one(&tx).await?.is_some_and(|p| p.exceptional_allowed),
+            None => false,
+        };
+        if !allowed {
+            return Err(AppError::field("/exceptional", "本申报计划不接受破格申报"));
+        }
+    }
+    if let Some(exceptional) = patch.exceptional {
+        model.exceptional = Set(exceptional);
+    }
+    if let Some(changes) = patch.exceptional_explanations {
+        let mut explanations =
+            current.exceptional_explanations.as_ref().and_then(Value::as_object).cloned().unwrap_or_default();
+        let mut errors = Vec::new();
+        for (code, value) in changes {
+            let at = format!("/exceptional_explanations/{code}");
+            if !eligibility::CODES.contains(&code.as_str()) {
+                errors.push(FieldError::new(at, "没有这条资格条件"));
+                continue;
+            }
+            match value {
+                Value::Null => {
+                    explanations.remove(&code);
+                }
+                Value::String(text) => {
+                    let length = text.trim().chars().count();
+                    if length == 0 || length > MAX_EXPLANATION_CHARS {
+                        errors.push(FieldError::new(at, format!("破格理由须为1到{MAX_EXPLANATION_CHARS}个字")));
+                    } else {
+                        explanations.insert(code, Value::String(text.trim().to_string()));
+                    }
+                }
+                _ => errors.push(FieldError::new(at, "破格理由须为文字")),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(AppError::fields(errors));
+        }
+        model.exceptional_explanations =
+            Set(if explanations.is_empty() { None } else { Some(Value::Object(explanations)) });
     }
     let saved = sea_orm::ActiveModelTrait::update(model, &tx).await?;
     let view = load_view(state, &tx, saved).await?;
@@ -774,6 +938,7 @@ pub async fn problems(
             found.push((format!("{at}/attachments"), format!("请上传“{}”的证明材料", section.name)));
         }
     }
+    found.extend(eligibility_problems(view));
     if let Some(employer) = &view.org
         && employer.kind != OrgKind::Hrss.as_str()
         && paths::approved_parent(db, &employer.id, &declaration.series_code, &declaration.level).await?.is_none()
@@ -791,9 +956,46 @@ pub async fn problems(
     Ok(found.into_iter().map(|(field, message)| FieldError::new(field, message)).collect())
 }
 
+/// Failed 资格条件, each with its field and the rule in words; for a 破格 declaration the failed
+/// rules are warnings and only a missing explanation is a problem.
+fn eligibility_problems(view: &DeclarationView) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    let declaration = &view.declaration;
+    let allowed = view.plan.as_ref().is_some_and(|p| p.plan.exceptional_allowed);
+    if declaration.exceptional && !allowed {
+        found.push(("/exceptional".into(), "本申报计划不接受破格申报，请取消破格".into()));
+    }
+    let Some(eligibility) = &view.eligibility else { return found };
+    let explanations = view.explanations();
+    for outcome in eligibility.outcomes.iter().filter(|o| !o.passed) {
+        let reason = outcome.reason.as_deref().map(|r| format!("（{r}）")).unwrap_or_default();
+        if declaration.exceptional && allowed {
+            let explained =
+                explanations.get(&outcome.code).and_then(Value::as_str).is_some_and(|t| !t.trim().is_empty());
+            if !explained {
+                found.push((
+                    format!("/exceptional_explanations/{}", outcome.code),
+                    format!("破格申报须说明理由：{}{reason}", outcome.rule),
+                ));
+            }
+        } else {
+            let field = outcome.field.clone().unwrap_or_else(|| "/eligibility".into());
+            let hint = if allowed { "；本计划允许破格申报" } else { "" };
+            found.push((field, format!("不符合资格条件：{}{reason}{hint}", outcome.rule)));
+        }
+    }
+    found
+}
+
 /// 确认申报: checks everything at once; on success the declaration is `pending` at the employer
 /// and locked for the person. Submitting an already submitted declaration again changes nothing.
-pub async fn submit(state: &AppState, user: &AuthUser, id: &str, ip: Option<String>) -> AppResult<DeclarationView> {
+pub async fn submit(
+    state: &AppState,
+    user: &AuthUser,
+    id: &str,
+    pledge_sha256: Option<&str>,
+    ip: Option<String>,
+) -> AppResult<DeclarationView> {
     let tx = db::begin_write(&state.db).await?;
     let current = match lock_for_edit(&tx, user, id).await {
         Ok(current) => current,
@@ -803,7 +1005,8 @@ pub async fn submit(state: &AppState, user: &AuthUser, id: &str, ip: Option<Stri
             let last = last_event(&tx, id).await?;
             if status_of(&existing) == DeclarationStatus::Pending
                 && existing.holder_org_id.as_deref() == Some(existing.org_id.as_str())
-                && last.is_some_and(|e| e.action == "submit" || e.action == "resubmit")
+                && last
+                    .is_some_and(|e| [Action::Submit.as_str(), Action::Resubmit.as_str()].contains(&e.action.as_str()))
             {
                 return load_view(state, &tx, existing).await;
             }
@@ -811,9 +1014,18 @@ pub async fn submit(state: &AppState, user: &AuthUser, id: &str, ip: Option<Stri
         }
         Err(other) => return Err(other),
     };
-    let was_returned = status_of(&current) == DeclarationStatus::Returned;
+    let action = if status_of(&current) == DeclarationStatus::Returned { Action::Resubmit } else { Action::Submit };
+    let plan = plan_gate(state, &tx, &current, action == Action::Resubmit).await?;
     let view = load_view(state, &tx, current.clone()).await?;
-    let found = problems(state, &tx, &view).await?;
+    let mut found = problems(state, &tx, &view).await?;
+    found.extend(chain_problems(&tx, &view, &plan).await?);
+    match pledge_sha256 {
+        None => found.push(FieldError::new("/pledge_sha256", "请阅读并勾选同意《诚信承诺书》后再确认申报")),
+        Some(hash) if hash != plan.pledge_sha256 => {
+            found.push(FieldError::new("/pledge_sha256", "《诚信承诺书》已更新，请重新阅读并勾选同意后再确认申报"))
+        }
+        Some(_) => {}
+    }
     if !found.is_empty() {
         return Err(AppError::Unprocessable {
             code: "declaration_incomplete",
@@ -823,7 +1035,7 @@ pub async fn submit(state: &AppState, user: &AuthUser, id: &str, ip: Option<Stri
     }
     let now = db::now();
     declaration::Entity::update_many()
-        .col_expr(declaration::Column::Status, Expr::value(DeclarationStatus::Pending.as_str()))
+        .col_expr(declaration::Column::Status, Expr::value(action.to().as_str()))
         .col_expr(declaration::Column::HolderOrgId, Expr::value(current.org_id.clone()))
         .col_expr(declaration::Column::SubmittedAt, Expr::value(now))
         .col_expr(declaration::Column::OpenSections, Expr::value(json!([])))
@@ -833,12 +1045,25 @@ pub async fn submit(state: &AppState, user: &AuthUser, id: &str, ip: Option<Stri
         .await?;
     arrive(&tx, id, &current.org_id).await?;
     let employer_name = view.org.as_ref().map(|o| o.name.clone()).unwrap_or_default();
+    let failed: Vec<&str> = view
+        .eligibility
+        .as_ref()
+        .map(|e| e.outcomes.iter().filter(|o| !o.passed).map(|o| o.code.as_str()).collect())
+        .unwrap_or_default();
     record_event(
         &tx,
-        EventInput::new(id, if was_returned { "resubmit" } else { "submit" }, &user.id, &user.real_name)
-            .org(&current.org_id, &employer_name),
+        EventInput::new(id, action.as_str(), &user.id, &user.real_name).org(&current.org_id, &employer_name).detail(
+            json!({
+                "pledge_sha256": plan.pledge_sha256,
+                "pledge_accepted_at": now,
+                "exceptional": current.exceptional,
+                "exceptional_rules": failed,
+            }),
+        ),
     )
     .await?;
+    let reviewers = messages::recipients::reviewers(&tx, &current.org_id).await?;
+    messages::post(&tx, &reviewers, &messages::notes::submitted(&current, action == Action::Resubmit)).await?;
     audit::record(
         &tx,
         AuditEntry::new("declaration_submitted", true)
@@ -851,6 +1076,58 @@ pub async fn submit(state: &AppState, user: &AuthUser, id: &str, ip: Option<Stri
     let view = load_view(state, &tx, submitted).await?;
     tx.commit().await?;
     Ok(view)
+}
+
+/// The plan a submission happens in, refusing it outside the window (the plan's close, moved
+/// by an extension for the employer; for a resubmission the return deadline). A declaration from
+/// before plans is bound to the plan that fits it now.
+async fn plan_gate(
+    state: &AppState,
+    tx: &DatabaseTransaction,
+    current: &declaration::Model,
+    again: bool,
+) -> AppResult<plan::Model> {
+    let now = state.clock.now();
+    let employer = org::Entity::find_by_id(current.org_id.clone()).one(tx).await?.ok_or(AppError::NotFound)?;
+    let plan = match &current.plan_id {
+        Some(plan_id) => plan::Entity::find_by_id(plan_id.clone()).one(tx).await?.ok_or(AppError::NotFound)?,
+        None => {
+            let kind = DeclarationKind::parse(&current.kind).unwrap_or(DeclarationKind::Title);
+            let level = Level::parse(&current.level).unwrap_or(Level::Intermediate);
+            let plan =
+                plans::window::resolve(tx, now, current.year, kind, &current.series_code, level, &employer, None)
+                    .await?;
+            declaration::Entity::update_many()
+                .col_expr(declaration::Column::PlanId, Expr::value(plan.id.clone()))
+                .filter(declaration::Column::Id.eq(current.id.clone()))
+                .exec(tx)
+                .await?;
+            plan
+        }
+    };
+    let chain = plans::window::chain_up(tx, &employer, &current.series_code, &current.level).await?;
+    plans::window::check_declare(tx, now, &plan, &chain, again).await?;
+    Ok(plan)
+}
+
+/// The chain must end at the plan's bureau: a path to another bureau is a problem of `/org_id`.
+async fn chain_problems(
+    db: &impl ConnectionTrait,
+    view: &DeclarationView,
+    plan: &plan::Model,
+) -> AppResult<Vec<FieldError>> {
+    let Some(employer) = &view.org else { return Ok(Vec::new()) };
+    let chain = plans::window::chain_up(db, employer, &view.declaration.series_code, &view.declaration.level).await?;
+    match plans::window::bureau_of(&chain) {
+        Some(bureau) if bureau.id != plan.bureau_org_id => {
+            let planner = view.plan.as_ref().map(|p| p.bureau_name.clone()).unwrap_or_default();
+            Ok(vec![FieldError::new(
+                "/org_id",
+                format!("申报单位的上报路径通往{}，不属于{planner}发布的申报计划“{}”", bureau.name, plan.name),
+            )])
+        }
+        _ => Ok(Vec::new()),
+    }
 }
 
 /// Records that a declaration reached an organisation, which may see it from then on; a second

@@ -1,18 +1,33 @@
 //! The business rules, one module per aggregate; each state change is one transaction.
 
+pub mod access_log;
 pub mod accounts;
 pub mod attachments;
 pub mod audit;
 pub mod bootstrap;
 pub mod catalogue;
+pub mod certificates;
 pub mod codes;
+pub mod committees;
+pub mod dashboard;
 pub mod declarations;
+pub mod exports;
 pub mod forms;
+pub mod imports;
+pub mod messages;
+pub mod org_verification;
 pub mod orgs;
 pub mod paths;
+pub mod plans;
+pub mod publicity;
+pub mod refusals;
+pub mod reminders;
 pub mod reports;
+pub mod review_forms;
+pub mod review_sessions;
 pub mod reviewers;
 pub mod reviews;
 pub mod sms;
+pub mod snapshots;
 pub mod sso;
 pub mod totp;

@@ -11,6 +11,7 @@ use crate::domain::{Level, OrgKind, PathStatus, Role};
 use crate::entities::{org, path, series, series_level};
 use crate::error::{AppError, AppResult};
 use crate::services::audit::{self, AuditEntry};
+use crate::services::messages::{self, Note};
 use crate::services::{catalogue, orgs};
 use crate::state::AppState;
 
@@ -32,6 +33,21 @@ pub async fn apply(
     parent_org_id: &str,
     ip: Option<String>,
 ) -> AppResult<path::Model> {
+    let mut created =
+        apply_levels(state, user, series_code, &[(level, "/level".to_string())], parent_org_id, ip).await?;
+    created.pop().ok_or(AppError::NotFound)
+}
+
+/// 新增路径 for several levels of one series at once, to one parent: all of them or none (one
+/// transaction); each level's problem is named by its pointer (`/levels/1`).
+pub async fn apply_levels(
+    state: &AppState,
+    user: &AuthUser,
+    series_code: &str,
+    levels: &[(Level, String)],
+    parent_org_id: &str,
+    ip: Option<String>,
+) -> AppResult<Vec<path::Model>> {
     user.require(&[Role::OrgAdmin])?;
     let org_id = user.org()?;
     let tx = db::begin_write(&state.db).await?;
@@ -40,7 +56,6 @@ pub async fn apply(
     if kind.allowed_parents().is_empty() {
         return Err(AppError::rule("top_of_chain", "人社局为最高层级，无需申请上报路径"));
     }
-    catalogue::require_series_level(&tx, series_code, level, "/series", "/level").await?;
     let parent = org::Entity::find_by_id(parent_org_id.to_string())
         .one(&tx)
         .await?
@@ -54,45 +69,117 @@ pub async fn apply(
             format!("{}的上报单位应为{}，不能选择{}", kind.label(), expected.join("或"), parent_kind.label()),
         ));
     }
-    let live = path::Entity::find()
-        .filter(path::Column::OrgId.eq(org_id))
-        .filter(path::Column::SeriesCode.eq(series_code))
-        .filter(path::Column::Level.eq(level.as_str()))
-        .filter(path::Column::Status.is_in([PathStatus::Pending.as_str(), PathStatus::Approved.as_str()]))
-        .one(&tx)
-        .await?;
-    if let Some(live) = live {
-        let state_text = if live.status == PathStatus::Approved.as_str() { "已开通" } else { "正在审核" };
-        return Err(AppError::conflict(
-            "path_exists",
-            format!("该系列和级别的路径{state_text}，之前已开通路径的不再重复申请"),
+    if !orgs::is_verified(&parent) {
+        return Err(AppError::field(
+            "/parent_org_id",
+            format!("{}尚未通过单位认证，不能作为上级或主管单位", parent.name),
         ));
     }
-    let model = path::Model {
-        id: db::new_id(),
-        org_id: org_id.to_string(),
-        series_code: series_code.to_string(),
-        level: level.as_str().to_string(),
-        parent_org_id: parent.id.clone(),
-        status: PathStatus::Pending.as_str().to_string(),
-        reason: None,
-        applied_by: user.id.clone(),
-        decided_by: None,
-        decided_at: None,
-        created_at: db::now(),
-    };
-    path::Entity::insert(path::ActiveModel::from(model.clone())).exec_without_returning(&tx).await?;
+    let auditors = messages::recipients::org_admins(&tx, &parent.id).await?;
+    let mut created = Vec::with_capacity(levels.len());
+    for (level, pointer) in levels {
+        catalogue::require_series_level(&tx, series_code, *level, "/series", pointer).await?;
+        let live = path::Entity::find()
+            .filter(path::Column::OrgId.eq(org_id))
+            .filter(path::Column::SeriesCode.eq(series_code))
+            .filter(path::Column::Level.eq(level.as_str()))
+            .filter(path::Column::Status.is_in([PathStatus::Pending.as_str(), PathStatus::Approved.as_str()]))
+            .one(&tx)
+            .await?;
+        if let Some(live) = live {
+            let state_text = if live.status == PathStatus::Approved.as_str() { "已开通" } else { "正在审核" };
+            return Err(if levels.len() == 1 {
+                AppError::conflict(
+                    "path_exists",
+                    format!("该系列和级别的路径{state_text}，之前已开通路径的不再重复申请"),
+                )
+            } else {
+                let message = format!("{}的路径{state_text}，之前已开通路径的不再重复申请", level.label());
+                AppError::conflict_field("path_exists", pointer, message)
+            });
+        }
+        let model = path::Model {
+            id: db::new_id(),
+            org_id: org_id.to_string(),
+            series_code: series_code.to_string(),
+            level: level.as_str().to_string(),
+            parent_org_id: parent.id.clone(),
+            status: PathStatus::Pending.as_str().to_string(),
+            reason: None,
+            applied_by: user.id.clone(),
+            decided_by: None,
+            decided_at: None,
+            created_at: db::now(),
+        };
+        path::Entity::insert(path::ActiveModel::from(model.clone())).exec_without_returning(&tx).await?;
+        let note = Note::new(
+            "path_awaiting_audit",
+            format!("{}申请开通上报路径", own.name),
+            format!(
+                "{}申请将{}的申报上报至本单位，请进行路径审核。",
+                own.name,
+                title_of(&tx, series_code, *level).await?
+            ),
+        )
+        .link("/path-audits")
+        .object("path", &model.id);
+        messages::post(&tx, &auditors, &note).await?;
+        audit::record(
+            &tx,
+            AuditEntry::new("path_applied", true)
+                .actor(&user.id, &user.real_name, Some(org_id))
+                .object("path", &model.id)
+                .ip(ip.clone())
+                .detail(serde_json::json!({"series": series_code, "level": level, "parent_org_id": parent.id})),
+        )
+        .await?;
+        created.push(model);
+    }
+    tx.commit().await?;
+    Ok(created)
+}
+
+/// 撤回: the applicant's org admin takes back an application the parent has not decided yet; it
+/// is kept as 已撤回 and the same series and level may be applied for again.
+pub async fn withdraw(state: &AppState, user: &AuthUser, path_id: &str, ip: Option<String>) -> AppResult<PathView> {
+    user.require(&[Role::OrgAdmin])?;
+    let org_id = user.org()?;
+    let tx = db::begin_write(&state.db).await?;
+    // Another organisation's application does not exist as far as this caller knows.
+    let existing = path::Entity::find_by_id(path_id.to_string())
+        .one(&tx)
+        .await?
+        .filter(|p| p.org_id == org_id)
+        .ok_or(AppError::NotFound)?;
+    let updated = path::Entity::update_many()
+        .col_expr(path::Column::Status, Expr::value(PathStatus::Withdrawn.as_str()))
+        .col_expr(path::Column::DecidedBy, Expr::value(user.id.clone()))
+        .col_expr(path::Column::DecidedAt, Expr::value(db::now()))
+        .filter(path::Column::Id.eq(existing.id.clone()))
+        .filter(path::Column::Status.eq(PathStatus::Pending.as_str()))
+        .exec(&tx)
+        .await?;
+    if updated.rows_affected == 0 {
+        return Err(AppError::conflict("path_not_pending", "该路径申请已审核或已撤回，不能撤回"));
+    }
     audit::record(
         &tx,
-        AuditEntry::new("path_applied", true)
+        AuditEntry::new("path_withdrawn", true)
             .actor(&user.id, &user.real_name, Some(org_id))
-            .object("path", &model.id)
-            .ip(ip)
-            .detail(serde_json::json!({"series": series_code, "level": level, "parent_org_id": parent.id})),
+            .object("path", path_id)
+            .ip(ip),
     )
     .await?;
+    let withdrawn = path::Entity::find_by_id(path_id.to_string()).one(&tx).await?.ok_or(AppError::NotFound)?;
+    let view = views(&tx, vec![withdrawn]).await?.pop().ok_or(AppError::NotFound)?;
     tx.commit().await?;
-    Ok(model)
+    Ok(view)
+}
+
+/// `卫生系列中级`: how a path's series and level read in a message.
+async fn title_of(db: &impl ConnectionTrait, series_code: &str, level: Level) -> AppResult<String> {
+    let series = series::Entity::find_by_id(series_code.to_string()).one(db).await?;
+    Ok(format!("{}{}", series.map(|s| s.name).unwrap_or_else(|| series_code.to_string()), level.label()))
 }
 
 /// Whose paths to list: the caller's own applications, or those awaiting the caller's audit.
@@ -169,6 +256,16 @@ pub async fn decide(
         .await?
         .filter(|p| p.parent_org_id == org_id)
         .ok_or(AppError::NotFound)?;
+    if approve {
+        // An org nobody has vouched for cannot vouch for another (单位认证).
+        let own = org::Entity::find_by_id(org_id.to_string()).one(&tx).await?.ok_or(AppError::NotFound)?;
+        if !orgs::is_verified(&own) {
+            return Err(AppError::forbidden(
+                "org_unverified",
+                "本单位尚未通过单位认证，不能审核通过路径申请，请联系当地人社局认证",
+            ));
+        }
+    }
     let status = if approve { PathStatus::Approved } else { PathStatus::Rejected };
     let now = db::now();
     let updated = path::Entity::update_many()
@@ -183,6 +280,24 @@ pub async fn decide(
     if updated.rows_affected == 0 {
         return Err(AppError::conflict("path_already_decided", "该路径申请已审核，不能重复审核"));
     }
+    let applicants = messages::recipients::org_admins(&tx, &existing.org_id).await?;
+    let level = Level::parse(&existing.level).unwrap_or(Level::Intermediate);
+    let title = title_of(&tx, &existing.series_code, level).await?;
+    let note = match &reason {
+        None => Note::new(
+            "path_approved",
+            format!("{title}上报路径已开通"),
+            format!("您单位申请的{title}上报路径已审核通过。"),
+        ),
+        Some(reason) => Note::new(
+            "path_rejected",
+            format!("{title}上报路径申请未通过"),
+            format!("您单位申请的{title}上报路径审核不通过，原因：{reason}。"),
+        ),
+    }
+    .link("/paths")
+    .object("path", &existing.id);
+    messages::post(&tx, &applicants, &note).await?;
     audit::record(
         &tx,
         AuditEntry::new(if approve { "path_approved" } else { "path_rejected" }, true)

@@ -11,13 +11,14 @@ use serde_json::json;
 
 use crate::auth::AuthUser;
 use crate::db;
-use crate::domain::{DeclarationStatus, Level, OrgKind, PathStatus, Role};
+use crate::domain::lifecycle::Action;
+use crate::domain::{Level, OrgKind, PathStatus, Role};
 use crate::entities::{declaration, declaration_holder, org, path, report, report_item};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::services::audit::{self, AuditEntry};
 use crate::services::declarations::{self, EventInput};
 use crate::services::reviews::{self, Standing};
-use crate::services::{orgs, reviewers};
+use crate::services::{messages, orgs, plans, reviewers};
 use crate::state::AppState;
 
 /// Most declarations one report may carry.
@@ -81,6 +82,8 @@ pub async fn report(
         .map(|p| ((p.series_code, p.level), p.parent_org_id))
         .collect();
 
+    let listed: Vec<&declaration::Model> = found.values().collect();
+    let closed = plans::window::review_closed_reasons(&tx, state.clock.now(), &own, &listed).await?;
     let mut offenders = Vec::new();
     let mut already_reported = 0;
     let mut targets: HashMap<String, String> = HashMap::new();
@@ -101,6 +104,10 @@ pub async fn report(
             Standing::Accepted => Some("已受理"),
         };
         if let Some(reason) = reason {
+            offenders.push(FieldError::new(field, format!("{id}（{}）：{reason}", declaration.applicant_name)));
+            continue;
+        }
+        if let Some(reason) = closed.get(id) {
             offenders.push(FieldError::new(field, format!("{id}（{}）：{reason}", declaration.applicant_name)));
             continue;
         }
@@ -149,7 +156,14 @@ pub async fn report(
     };
     let to_org_id = to_org_id.clone();
     let to_org = org::Entity::find_by_id(to_org_id.clone()).one(&tx).await?.ok_or(AppError::NotFound)?;
-    let view = move_batch(&tx, user, &own, &to_org, &ids, idempotency_key).await?;
+    if !orgs::is_verified(&to_org) || to_org.status != "active" {
+        // Nothing goes to a parent nobody has vouched for, whatever path it once approved.
+        return Err(AppError::rule(
+            "parent_unverified",
+            format!("上级单位“{}”尚未通过单位认证或已停用，暂不能接收数据上报，请联系当地人社局", to_org.name),
+        ));
+    }
+    let view = move_batch(&tx, user, &own, &to_org, &ids, &found, idempotency_key).await?;
     audit::record(
         &tx,
         AuditEntry::new("declarations_reported", true)
@@ -170,17 +184,18 @@ async fn move_batch(
     from: &org::Model,
     to: &org::Model,
     ids: &[String],
+    found: &HashMap<String, declaration::Model>,
     idempotency_key: Option<String>,
 ) -> AppResult<ReportView> {
     let now = db::now();
     let moved = declaration::Entity::update_many()
-        .col_expr(declaration::Column::Status, Expr::value(DeclarationStatus::Pending.as_str()))
+        .col_expr(declaration::Column::Status, Expr::value(Action::Report.to().as_str()))
         .col_expr(declaration::Column::HolderOrgId, Expr::value(to.id.clone()))
         .col_expr(declaration::Column::Version, Expr::col(declaration::Column::Version).add(1))
         .col_expr(declaration::Column::UpdatedAt, Expr::value(now))
         .filter(declaration::Column::Id.is_in(ids.to_vec()))
         .filter(declaration::Column::HolderOrgId.eq(from.id.clone()))
-        .filter(declaration::Column::Status.eq(DeclarationStatus::Approved.as_str()))
+        .filter(declaration::Column::Status.is_in(Action::Report.from_spellings()))
         .exec(tx)
         .await?;
     if moved.rows_affected != ids.len() as u64 {
@@ -219,12 +234,22 @@ async fn move_batch(
     let events = ids
         .iter()
         .map(|id| {
-            EventInput::new(id, "report", &user.id, &user.real_name)
+            EventInput::new(id, Action::Report.as_str(), &user.id, &user.real_name)
                 .org(&from.id, &from.name)
                 .detail(json!({"to_org_id": to.id, "to_org_name": to.name, "report_id": model.id}))
         })
         .collect();
     declarations::record_events(tx, events).await?;
+    // The applicants each hear where their file went; the parent's reviewers that files arrived.
+    // One insert for all of them.
+    let arrived = messages::notes::files_arrived(ids.len(), &from.name, "/reviews".into());
+    let mut notes: Vec<(String, messages::Note)> = ids
+        .iter()
+        .filter_map(|id| found.get(id))
+        .map(|d| (d.person_id.clone(), messages::notes::reported(d, &from.name, &to.name)))
+        .collect();
+    notes.extend(messages::recipients::reviewers(tx, &to.id).await?.into_iter().map(|r| (r, arrived.clone())));
+    messages::post_each(tx, notes).await?;
     Ok(ReportView { report: model, to_org: Some(to.clone()), declaration_ids: ids.to_vec() })
 }
 

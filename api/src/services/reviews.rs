@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use sea_orm::prelude::DateTimeUtc;
-use sea_orm::sea_query::{Expr, Func, LikeExpr, Query, SimpleExpr};
+use sea_orm::sea_query::{Expr, Func, LikeExpr, Query, SimpleExpr, SubQueryStatement};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait, ExprTrait, FromQueryResult,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 
 use crate::auth::AuthUser;
 use crate::db;
+use crate::domain::lifecycle::Action;
 use crate::domain::{DeclarationStatus, IdCardNumber, Level, OrgKind, Phone, Role};
 use crate::entities::{
     account, declaration, declaration_event, declaration_holder, declaration_item, org, series, series_level,
@@ -20,7 +21,8 @@ use crate::entities::{
 use crate::error::{AppError, AppResult, FieldError};
 use crate::services::audit::{self, AuditEntry};
 use crate::services::declarations::{self, DeclarationView, EventInput};
-use crate::services::{accounts, orgs, reviewers};
+use crate::services::snapshots::{self, Snapshot};
+use crate::services::{accounts, messages, orgs, plans, reviewers, sms};
 use crate::state::AppState;
 
 /// Where a declaration stands as seen from one organisation.
@@ -60,12 +62,12 @@ impl Standing {
     fn from_parts(status: &str, holder_org_id: Option<&str>, org_id: &str, in_round: bool) -> Self {
         let here = holder_org_id == Some(org_id);
         match DeclarationStatus::parse(status).unwrap_or(DeclarationStatus::Draft) {
-            DeclarationStatus::Accepted => Standing::Accepted,
+            after if after.is_after_acceptance() => Standing::Accepted,
             DeclarationStatus::Returned | DeclarationStatus::Draft => Standing::Returned,
             DeclarationStatus::Pending if here => Standing::Pending,
             DeclarationStatus::Approved if here => Standing::Approved,
             DeclarationStatus::Pending | DeclarationStatus::Approved if in_round => Standing::Reported,
-            DeclarationStatus::Pending | DeclarationStatus::Approved => Standing::Returned,
+            _ => Standing::Returned,
         }
     }
 }
@@ -97,6 +99,34 @@ pub struct ReviewFilter {
     pub series: Option<String>,
     /// Part of the applicant's name.
     pub q: Option<String>,
+    /// The employer (申报单位), for the dashboard's drill-down.
+    pub org_id: Option<String>,
+    pub sort: ReviewSort,
+    pub order: SortOrder,
+}
+
+/// The column a clerk sorts the review list by (排序); ties fall back to the newest change.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewSort {
+    /// 更新时间 (the default): what moved last comes first.
+    #[default]
+    UpdatedAt,
+    /// 申报时间: when it was last submitted (确认申报).
+    SubmittedAt,
+    /// 姓名, by code point.
+    ApplicantName,
+    /// 申报单位 (the applicant's employer), by name.
+    OrgName,
+}
+
+/// Ascending or descending (`desc` unless said).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SortOrder {
+    Asc,
+    #[default]
+    Desc,
 }
 
 /// One row of the review list.
@@ -109,15 +139,18 @@ pub struct ReviewRow {
     pub title_name: String,
     pub id_number: Option<IdCardNumber>,
     pub phone: Option<Phone>,
+    /// Submitted again after a return (重新申报): the reviewer looks for what changed.
+    pub resubmitted: bool,
 }
 
 /// The caller's organisation, for org admins and reviewers only.
-fn member_org(user: &AuthUser) -> AppResult<&str> {
+pub fn member_org(user: &AuthUser) -> AppResult<&str> {
     user.require(&[Role::OrgAdmin, Role::Reviewer])?;
     user.org()
 }
 
-fn reached_by(org_id: &str) -> sea_orm::sea_query::SelectStatement {
+/// The ids of the declarations that ever reached `org_id`.
+pub fn reached_by(org_id: &str) -> sea_orm::sea_query::SelectStatement {
     Query::select()
         .column(declaration_holder::Column::DeclarationId)
         .from(declaration_holder::Entity)
@@ -144,6 +177,11 @@ fn reached_in_round(org_id: &str) -> SimpleExpr {
     )
 }
 
+/// The stored spellings of every status past 受理.
+fn after_acceptance() -> Vec<&'static str> {
+    DeclarationStatus::ALL.iter().filter(|s| s.is_after_acceptance()).map(|s| s.as_str()).collect()
+}
+
 /// Under review somewhere other than `org_id`.
 fn moved_on(org_id: &str) -> Condition {
     Condition::all().add(declaration::Column::HolderOrgId.ne(org_id)).add(
@@ -161,6 +199,48 @@ pub async fn list(
     page_size: u64,
 ) -> AppResult<(Vec<ReviewRow>, u64)> {
     let org_id = member_org(user)?.to_string();
+    let paginator = filtered(&org_id, &filter).paginate(&state.db, page_size);
+    let total = paginator.num_items().await?;
+    let rows = paginator.fetch_page(page - 1).await?;
+    Ok((rows_with_names(state, &org_id, rows).await?, total))
+}
+
+/// The review list's query for `org_id` under `filter`, in the order asked (newest change first unless said; the export reads
+/// the same rows as the list).
+pub fn filtered(org_id: &str, filter: &ReviewFilter) -> sea_orm::Select<declaration::Entity> {
+    let order = match filter.order {
+        SortOrder::Asc => sea_orm::Order::Asc,
+        SortOrder::Desc => sea_orm::Order::Desc,
+    };
+    let query = matching(org_id, filter);
+    let query = match filter.sort {
+        ReviewSort::UpdatedAt => query.order_by(declaration::Column::UpdatedAt, order),
+        ReviewSort::SubmittedAt => query.order_by(declaration::Column::SubmittedAt, order),
+        ReviewSort::ApplicantName => query.order_by(declaration::Column::ApplicantName, order),
+        ReviewSort::OrgName => query.order_by(
+            SimpleExpr::SubQuery(
+                None,
+                Box::new(SubQueryStatement::SelectStatement(
+                    Query::select()
+                        .column((org::Entity, org::Column::Name))
+                        .from(org::Entity)
+                        .and_where(
+                            Expr::col((org::Entity, org::Column::Id))
+                                .equals((declaration::Entity, declaration::Column::OrgId)),
+                        )
+                        .to_owned(),
+                )),
+            ),
+            order,
+        ),
+    };
+    // Ties: the newest change first, then the id, so pages never overlap.
+    query.order_by_desc(declaration::Column::UpdatedAt).order_by_desc(declaration::Column::Id)
+}
+
+/// The review list's rows for `org_id` under `filter`, in no order (to count and group them).
+pub fn matching(org_id: &str, filter: &ReviewFilter) -> sea_orm::Select<declaration::Entity> {
+    let org_id = org_id.to_string();
     let held = declaration::Column::HolderOrgId.eq(org_id.clone());
     let reached = declaration::Column::Id.in_subquery(reached_by(&org_id));
     let mut query = declaration::Entity::find();
@@ -177,9 +257,7 @@ pub async fn list(
                 .add(declaration::Column::Status.eq(DeclarationStatus::Returned.as_str()))
                 .add(Condition::all().add(moved_on(&org_id)).add(reached_in_round(&org_id).not())),
         ),
-        Some(Standing::Accepted) => {
-            query.filter(reached).filter(declaration::Column::Status.eq(DeclarationStatus::Accepted.as_str()))
-        }
+        Some(Standing::Accepted) => query.filter(reached).filter(declaration::Column::Status.is_in(after_acceptance())),
         None => query.filter(reached),
     };
     if let Some(year) = filter.year {
@@ -191,20 +269,24 @@ pub async fn list(
     if let Some(series) = &filter.series {
         query = query.filter(declaration::Column::SeriesCode.eq(series.as_str()));
     }
-    if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+    if let Some(employer) = &filter.org_id {
+        query = query.filter(declaration::Column::OrgId.eq(employer.as_str()));
+    }
+    // Names are stored with one middle dot (`·`); a search typed with `•` or `・` finds them too.
+    let q = filter.q.as_deref().map(crate::domain::text::fold_name_dots);
+    if let Some(q) = q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         let pattern = format!("%{}%", q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
         query = query.filter(Expr::col(declaration::Column::ApplicantName).like(LikeExpr::new(pattern).escape('\\')));
     }
-    let paginator = query
-        .order_by_desc(declaration::Column::UpdatedAt)
-        .order_by_desc(declaration::Column::Id)
-        .paginate(&state.db, page_size);
-    let total = paginator.num_items().await?;
-    let rows = paginator.fetch_page(page - 1).await?;
-    Ok((rows_with_names(state, &org_id, rows).await?, total))
+    query
 }
 
-async fn rows_with_names(state: &AppState, org_id: &str, rows: Vec<declaration::Model>) -> AppResult<Vec<ReviewRow>> {
+/// List rows with their organisations, catalogue names and decrypted ID numbers and phones.
+pub async fn rows_with_names(
+    state: &AppState,
+    org_id: &str,
+    rows: Vec<declaration::Model>,
+) -> AppResult<Vec<ReviewRow>> {
     let db = &state.db;
     let org_ids = rows.iter().flat_map(|d| std::iter::once(d.org_id.clone()).chain(d.holder_org_id.clone()));
     let orgs = orgs::by_ids(db, org_ids).await?;
@@ -222,6 +304,7 @@ async fn rows_with_names(state: &AppState, org_id: &str, rows: Vec<declaration::
     };
     let (series_names, titles) = catalogue_names(db).await?;
     let arrived = arrivals(db, org_id, rows.iter().map(|d| d.id.clone()).collect()).await?;
+    let returned_before = snapshots::ever_returned(db, rows.iter().map(|d| d.id.clone()).collect()).await?;
     rows.into_iter()
         .map(|declaration| {
             let person = people.get(&declaration.person_id);
@@ -236,6 +319,7 @@ async fn rows_with_names(state: &AppState, org_id: &str, rows: Vec<declaration::
                     .unwrap_or_default(),
                 id_number: person.map(|p| accounts::account_id_number(state, p)).transpose()?.flatten(),
                 phone: person.map(|p| accounts::account_phone(state, p)).transpose()?.flatten(),
+                resubmitted: returned_before.contains(&declaration.id) && resubmitted(&declaration),
                 declaration,
             })
         })
@@ -264,6 +348,20 @@ pub struct ReviewView {
     pub can_review: bool,
     /// Whether the caller's organisation may report it now.
     pub can_report: bool,
+    /// What it held when it was last returned, once it has been submitted again since (本次修改).
+    pub since_return: Option<Snapshot>,
+    /// The caller organisation's deadline for it (申报计划, with extensions); None before plans.
+    pub deadline: Option<plans::window::Deadline>,
+    /// The server's clock when it was read.
+    pub now: chrono::DateTime<chrono::Utc>,
+}
+
+/// Submitted again since its last return: not (or no longer) with the applicant.
+fn resubmitted(declaration: &declaration::Model) -> bool {
+    !matches!(
+        DeclarationStatus::parse(&declaration.status),
+        Some(DeclarationStatus::Returned | DeclarationStatus::Draft)
+    )
 }
 
 pub async fn get(state: &AppState, user: &AuthUser, id: &str) -> AppResult<ReviewView> {
@@ -277,14 +375,26 @@ pub async fn get(state: &AppState, user: &AuthUser, id: &str) -> AppResult<Revie
     let standing = Standing::of(&declaration, org_id, Some(arrived_at));
     let own_org = org::Entity::find_by_id(org_id.to_string()).one(&state.db).await?.ok_or(AppError::NotFound)?;
     let events = declarations::history(&state.db, id).await?;
+    let since_return = match snapshots::latest(&state.db, id).await? {
+        Some(snapshot)
+            if resubmitted(&declaration) && declaration.submitted_at.is_some_and(|at| at >= snapshot.taken_at) =>
+        {
+            Some(snapshot)
+        }
+        _ => None,
+    };
+    let deadline = plans::window::deadline_for(&state.db, &declaration, &own_org).await?;
     let view = declarations::load_view(state, &state.db, declaration).await?;
     let reviewable = matches!(standing, Standing::Pending | Standing::Approved);
     Ok(ReviewView {
+        deadline,
+        now: state.clock.now(),
         can_review: user.role == Role::Reviewer && reviewable,
         can_report: standing == Standing::Approved && own_org.kind != OrgKind::Hrss.as_str(),
         view,
         standing,
         events,
+        since_return,
     })
 }
 
@@ -292,6 +402,7 @@ pub async fn get(state: &AppState, user: &AuthUser, id: &str) -> AppResult<Revie
 /// Strangers get 404; an org admin gets 403 saying a reviewer must act (提示1); a declaration that
 /// has moved on from the caller's organisation is 409.
 async fn holder_reviewer(
+    state: &AppState,
     tx: &DatabaseTransaction,
     user: &AuthUser,
     id: &str,
@@ -316,6 +427,8 @@ async fn holder_reviewer(
         return Err(AppError::conflict("not_held_here", "该申报当前不在本单位（已上报或已退回），不能审核"));
     }
     let own = org::Entity::find_by_id(org_id.to_string()).one(tx).await?.ok_or(AppError::NotFound)?;
+    // After this level's deadline (申报计划, unless extended) nobody here decides any more.
+    plans::window::check_review(tx, state.clock.now(), &declaration, &own).await?;
     Ok((declaration, own))
 }
 
@@ -346,16 +459,16 @@ pub async fn approve(
     ip: Option<String>,
 ) -> AppResult<ReviewView> {
     let tx = db::begin_write(&state.db).await?;
-    let (declaration, own) = holder_reviewer(&tx, user, id, expected_version).await?;
+    let (declaration, own) = holder_reviewer(state, &tx, user, id, expected_version).await?;
     let bureau = own.kind == OrgKind::Hrss.as_str();
-    let next = if bureau { DeclarationStatus::Accepted } else { DeclarationStatus::Approved };
+    let action = if bureau { Action::Accept } else { Action::Approve };
     let moved = declaration::Entity::update_many()
-        .col_expr(declaration::Column::Status, Expr::value(next.as_str()))
+        .col_expr(declaration::Column::Status, Expr::value(action.to().as_str()))
         .col_expr(declaration::Column::Version, Expr::col(declaration::Column::Version).add(1))
         .col_expr(declaration::Column::UpdatedAt, Expr::value(db::now()))
         .filter(declaration::Column::Id.eq(id))
         .filter(declaration::Column::HolderOrgId.eq(own.id.clone()))
-        .filter(declaration::Column::Status.eq(DeclarationStatus::Pending.as_str()))
+        .filter(declaration::Column::Status.is_in(action.from_spellings()))
         .filter(declaration::Column::Version.eq(declaration.version))
         .exec(&tx)
         .await?;
@@ -363,12 +476,23 @@ pub async fn approve(
         return Err(lost_race(expected_version));
     }
     clear_return_marks(&tx, id).await?;
-    let action = if bureau { "accept" } else { "approve" };
     declarations::record_event(
         &tx,
-        EventInput::new(id, action, &user.id, &user.real_name).org(&own.id, &own.name).opinion(opinion.clone()),
+        EventInput::new(id, action.as_str(), &user.id, &user.real_name)
+            .org(&own.id, &own.name)
+            .opinion(opinion.clone()),
     )
     .await?;
+    let note = if bureau {
+        messages::notes::accepted(&declaration, &own.name)
+    } else {
+        messages::notes::approved(&declaration, &own.name)
+    };
+    messages::post(&tx, std::slice::from_ref(&declaration.person_id), &note).await?;
+    if bureau {
+        let text = format!("您的{}已受理，详情请登录平台查看。", messages::notes::declaration_name(&declaration));
+        sms::enqueue_notice(&state.crypto, &tx, &declaration.person_id, note.kind, &text).await?;
+    }
     audit::record(
         &tx,
         AuditEntry::new(if bureau { "declaration_accepted" } else { "declaration_approved" }, true)
@@ -414,7 +538,7 @@ pub async fn return_declaration(
     ip: Option<String>,
 ) -> AppResult<ReviewView> {
     let tx = db::begin_write(&state.db).await?;
-    let (declaration, own) = holder_reviewer(&tx, user, id, expected_version).await?;
+    let (declaration, own) = holder_reviewer(state, &tx, user, id, expected_version).await?;
     let items =
         declaration_item::Entity::find().filter(declaration_item::Column::DeclarationId.eq(id)).all(&tx).await?;
     let template = crate::services::forms::by_id(&tx, &declaration.template_id).await?;
@@ -432,8 +556,11 @@ pub async fn return_declaration(
     if !errors.is_empty() {
         return Err(AppError::fields(errors));
     }
+    // 本次修改: what it holds as it goes back, for whoever reviews the resubmission.
+    let before = declarations::load_view(state, &tx, declaration.clone()).await?;
+    snapshots::take(&tx, &before, &own.id).await?;
     let moved = declaration::Entity::update_many()
-        .col_expr(declaration::Column::Status, Expr::value(DeclarationStatus::Returned.as_str()))
+        .col_expr(declaration::Column::Status, Expr::value(Action::Return.to().as_str()))
         .col_expr(declaration::Column::HolderOrgId, Expr::value(Option::<String>::None))
         .col_expr(declaration::Column::OpenSections, Expr::value(json!(decision.add_sections)))
         .col_expr(declaration::Column::InfoUnlocked, Expr::value(decision.info_opinion.is_some()))
@@ -442,10 +569,7 @@ pub async fn return_declaration(
         .col_expr(declaration::Column::UpdatedAt, Expr::value(db::now()))
         .filter(declaration::Column::Id.eq(id))
         .filter(declaration::Column::HolderOrgId.eq(own.id.clone()))
-        .filter(
-            declaration::Column::Status
-                .is_in([DeclarationStatus::Pending.as_str(), DeclarationStatus::Approved.as_str()]),
-        )
+        .filter(declaration::Column::Status.is_in(Action::Return.from_spellings()))
         .filter(declaration::Column::Version.eq(declaration.version))
         .exec(&tx)
         .await?;
@@ -469,9 +593,16 @@ pub async fn return_declaration(
             json!({"item_id": item_id, "section": section, "opinion": opinion})
         })
         .collect();
+    let note = messages::notes::returned(&declaration, &own.name, &decision.opinion);
+    messages::post(&tx, std::slice::from_ref(&declaration.person_id), &note).await?;
+    let text = format!(
+        "您的{}被退回，请登录平台查看审核意见并修改后重新确认申报。",
+        messages::notes::declaration_name(&declaration)
+    );
+    sms::enqueue_notice(&state.crypto, &tx, &declaration.person_id, note.kind, &text).await?;
     declarations::record_event(
         &tx,
-        EventInput::new(id, "return", &user.id, &user.real_name)
+        EventInput::new(id, Action::Return.as_str(), &user.id, &user.real_name)
             .org(&own.id, &own.name)
             .opinion(Some(decision.opinion))
             .detail(

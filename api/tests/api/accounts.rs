@@ -196,10 +196,10 @@ async fn refused_requests_are_audited_with_who_was_refused() {
     let person = app.register_person().await;
     let token = app.token_of(&person).await;
     assert_eq!(app.get_as(&token, "/admin/audit").await.status(), 403);
-    // A genuine token whose session ended is audited; garbage and no token are not.
+    // A genuine token whose session ended is audited, and so is garbage (by IP); no token is not.
     let old = app.token_of(&person).await;
     let changed = app
-        .post_as(&token, "/me/password", &json!({"current_password": PASSWORD, "new_password": "Better#2027"}))
+        .post_as(&token, "/me/password", &json!({"current_password": PASSWORD, "new_password": "Better#Pass2027"}))
         .await;
     assert_eq!(changed.status(), 204);
     assert_eq!(app.get_as(&old, "/me").await.status(), 401);
@@ -207,9 +207,150 @@ async fn refused_requests_are_audited_with_who_was_refused() {
     assert_eq!(app.get("/me").await.status(), 401);
     let admin = app.admin_token().await;
     let page: Value = app.get_as(&admin, "/admin/audit?action=access_denied").await.json().await.unwrap();
-    assert_eq!(page["total"], 2);
+    assert_eq!(page["total"], 3);
     let entries = page["items"].as_array().unwrap();
     let refused = entries.iter().find(|e| e["detail"]["status"] == 403).unwrap();
     assert_eq!(refused["actor_id"], person.id.as_str());
     assert_eq!(refused["detail"]["path"], "/api/v1/admin/audit");
+}
+
+/// An organisation's 联系电话 may be a landline with its area code; a person's phone stays mobile
+/// (one-time codes go to it by SMS), and a malformed landline is refused naming the field.
+#[tokio::test]
+async fn an_organisation_may_give_a_landline_and_a_person_may_not() {
+    let app = spawn_app().await;
+    let seq = next();
+    let mut body = json!({
+        "name": format!("固定电话单位{seq}"), "uscc": uscc(seq), "kind": "institution", "region_code": "370126",
+        "address": "山东省济南市济阳区", "contact_name": "王主任", "contact_phone": "0531-84221234",
+        "admin_username": format!("landline{seq}"), "admin_password": PASSWORD,
+    });
+    let response = app.post("/auth/register/org", &body).await;
+    assert_eq!(response.status(), 201, "{}", response.text().await.unwrap_or_default());
+    // The admin logs in by username; the landline is no login name and gets no SMS.
+    assert_eq!(app.try_login(&format!("landline{seq}"), PASSWORD).await.status(), 200);
+    assert_eq!(app.try_login("0531-84221234", PASSWORD).await.status(), 401);
+
+    let seq = next();
+    body["uscc"] = json!(uscc(seq));
+    body["admin_username"] = json!(format!("landline{seq}"));
+    body["contact_phone"] = json!("0531-8422");
+    let refused = app.post("/auth/register/org", &body).await;
+    assert_eq!(refused.status(), 422);
+    assert!(fields(&problem(refused).await).contains(&"/contact_phone".to_string()));
+
+    let mut person = person_body(next());
+    person["phone"] = json!("0531-84221234");
+    let refused = app.post("/auth/register/person", &person).await;
+    assert_eq!(refused.status(), 422);
+    assert!(fields(&problem(refused).await).contains(&"/phone".to_string()));
+}
+
+/// ASVS 6.2.4: common passwords that meet the class rule (the "14 of 15 accepted") are
+/// refused wherever a password is set: registration, reset and change, each at its own pointer.
+#[tokio::test]
+async fn common_passwords_that_meet_the_class_rule_are_refused_wherever_a_password_is_set() {
+    let app = spawn_app().await;
+    let common = ["P@ssw0rd2026", "Qwerty@2026", "Welcome@2026", "Abc12345!", "Password@2026"];
+    for password in common {
+        let mut body = person_body(next());
+        body["password"] = json!(password);
+        let response = app.post("/auth/register/person", &body).await;
+        assert_eq!(response.status(), 422, "{password}");
+        let problem = problem(response).await;
+        assert_eq!(fields(&problem), vec!["/password"], "{password}");
+        assert!(problem["errors"][0]["message"].as_str().unwrap().contains("密码"), "{problem}");
+    }
+    let person = app.register_person().await;
+    let token = app.token_of(&person).await;
+    for password in common {
+        let change = json!({"current_password": PASSWORD, "new_password": password});
+        let response = app.post_as(&token, "/me/password", &change).await;
+        assert_eq!(response.status(), 422, "{password}");
+        assert_eq!(fields(&problem(response).await), vec!["/new_password"]);
+        let reset = json!({"account": person.username, "code": "000000", "new_password": password});
+        let response = app.post("/auth/password/reset", &reset).await;
+        assert_eq!(fields(&problem(response).await), vec!["/new_password"], "{password}");
+    }
+    // The demo and test passwords still pass.
+    for good in ["Demo#2026zc", "Admin#2026zc", PASSWORD, ADMIN_PASSWORD] {
+        let mut body = person_body(next());
+        body["password"] = json!(good);
+        assert_eq!(app.post("/auth/register/person", &body).await.status(), 201, "{good}");
+    }
+}
+
+/// Context words: the username, the phone and the ID number (or its birth date) in the password.
+#[tokio::test]
+async fn passwords_made_of_the_accounts_own_details_are_refused() {
+    let app = spawn_app().await;
+    let seq = next();
+    let id = id_number(seq);
+    let own =
+        [format!("Nurse{seq}#Qx"), format!("Pw#{}", phone(seq)), format!("Id#{id}"), format!("Born#{}vk", &id[6..14])];
+    for password in &own {
+        let mut body = person_body(seq);
+        body["password"] = json!(password);
+        let response = app.post("/auth/register/person", &body).await;
+        assert_eq!(response.status(), 422, "{password}");
+        assert_eq!(fields(&problem(response).await), vec!["/password"], "{password}");
+    }
+    // A change of one's own password: the phone and ID number come from the account.
+    let person = app.register_person().await;
+    let token = app.token_of(&person).await;
+    for password in [format!("Pw#{}", person.phone), format!("Id#{}", person.id_number)] {
+        let change = json!({"current_password": PASSWORD, "new_password": password});
+        let response = app.post_as(&token, "/me/password", &change).await;
+        assert_eq!(response.status(), 422, "{password}");
+        assert_eq!(fields(&problem(response).await), vec!["/new_password"], "{password}");
+    }
+    // An organisation's admin may not use the contact phone either.
+    let org_seq = next();
+    let body = json!({
+        "name": format!("测试单位{org_seq}"), "uscc": uscc(org_seq), "kind": "enterprise", "region_code": "370126",
+        "address": "山东省济南市济阳区", "contact_name": "王主任", "contact_phone": phone(org_seq),
+        "admin_username": format!("org{org_seq}"), "admin_password": format!("Ab#{}", phone(org_seq)),
+    });
+    let response = app.post("/auth/register/org", &body).await;
+    assert_eq!(response.status(), 422);
+    assert_eq!(fields(&problem(response).await), vec!["/admin_password"]);
+}
+
+/// One human may hold a person and a reviewer account under one ID number and phone, but nobody
+/// may take the phone of someone else's account.
+#[tokio::test]
+async fn a_phone_cannot_be_taken_by_someone_elses_account() {
+    let app = spawn_app().await;
+    let person = app.register_person().await;
+    let org = app.register_org("enterprise").await;
+    let token = app.org_token(&org).await;
+    let reviewer = |id: &str, phone: &str| {
+        json!({"real_name": "刘审核", "id_number": id, "phone": phone,
+               "username": format!("reviewer{}", next()), "password": PASSWORD})
+    };
+    // The example: a reviewer entered with someone else's phone.
+    let response = app.post_as(&token, "/org/reviewers", &reviewer(&id_number(next()), &person.phone)).await;
+    assert_eq!(response.status(), 409);
+    assert_eq!(fields(&problem(response).await), vec!["/phone"]);
+    // The same human (same ID number) may have both accounts.
+    let response = app.post_as(&token, "/org/reviewers", &reviewer(&person.id_number, &person.phone)).await;
+    assert_eq!(response.status(), 201);
+    // A person registering with a reviewer's phone, the reviewer being someone else.
+    let (_, _) = app.register_reviewer(&org).await;
+    let other_seq = next();
+    let other_reviewer_phone = phone(other_seq);
+    let response = app.post_as(&token, "/org/reviewers", &reviewer(&id_number(other_seq), &other_reviewer_phone)).await;
+    assert_eq!(response.status(), 201);
+    let mut body = person_body(next());
+    body["phone"] = json!(other_reviewer_phone);
+    let response = app.post("/auth/register/person", &body).await;
+    assert_eq!(response.status(), 409);
+    assert_eq!(fields(&problem(response).await), vec!["/phone"]);
+    // Nor a second reviewer, in another organisation, with the first reviewer's phone.
+    let other_org = app.register_org("institution").await;
+    let other_token = app.org_token(&other_org).await;
+    let response =
+        app.post_as(&other_token, "/org/reviewers", &reviewer(&id_number(next()), &other_reviewer_phone)).await;
+    assert_eq!(response.status(), 409);
+    assert_eq!(fields(&problem(response).await), vec!["/phone"]);
 }

@@ -154,7 +154,13 @@ async fn organisations_are_found_by_name_with_public_fields_only() {
     let org = &found["items"][0];
     assert_eq!(org["id"], authority.id.as_str());
     let keys: Vec<&String> = org.as_object().unwrap().keys().collect();
-    assert_eq!(keys, ["id", "kind", "kind_label", "name", "region_code"]);
+    // What a clerk checks a parent against is public (单位认证); contacts and phones are not.
+    assert_eq!(
+        keys,
+        ["address", "id", "kind", "kind_label", "name", "region_code", "uscc", "verification", "verified"]
+    );
+    assert_eq!(org["uscc"], authority.uscc.as_str());
+    assert_eq!(org["verified"], true);
     let by_kind: Value = app.get_as(&token, "/orgs?kind=institution").await.json().await.unwrap();
     assert_eq!(by_kind["total"], 1);
     // Wildcards in the query are literal.

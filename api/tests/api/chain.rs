@@ -96,7 +96,7 @@ async fn a_return_at_the_authority_goes_back_to_the_applicant_and_restarts_at_th
         )
         .await;
     assert_eq!(added.status(), 201);
-    assert_eq!(app.post_as(&person_token, &format!("/declarations/{id}/submit"), &json!({})).await.status(), 200);
+    assert_eq!(app.submit(&person_token, &id).await.status(), 200);
     let declaration = app.declaration(&person_token, &id).await;
     assert_eq!(declaration["holder_org_id"], chain.employer.id.as_str(), "starts again at the employer");
     assert_eq!(app.approve(&authority, &id).await.status(), 409, "the authority waits for a new report");
@@ -130,7 +130,7 @@ async fn after_a_return_and_resubmission_upper_orgs_no_longer_see_it_as_reported
     app.approve(&authority, &id).await;
     assert_eq!(app.report(&authority, &[&id]).await.status(), 201);
     assert_eq!(app.return_declaration(&bureau, &id, &json!({"opinion": "请补充材料"})).await.status(), 200);
-    assert_eq!(app.post_as(&person_token, &format!("/declarations/{id}/submit"), &json!({})).await.status(), 200);
+    assert_eq!(app.submit(&person_token, &id).await.status(), 200);
 
     let total = |token: &str, query: &str| {
         let (app, token, query) = (&app, token.to_string(), query.to_string());

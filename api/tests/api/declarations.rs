@@ -160,7 +160,7 @@ async fn submitting_an_empty_draft_lists_every_missing_piece_and_filling_them_su
     let token = app.token_of(&person).await;
     let id = app.create_declaration(&token, &hospital, 2026).await["id"].as_str().unwrap().to_string();
 
-    let response = app.post_as(&token, &format!("/declarations/{id}/submit"), &json!({})).await;
+    let response = app.submit(&token, &id).await;
     assert_eq!(response.status(), 422);
     let first = problem(response).await;
     assert_eq!(first["code"], "declaration_incomplete");
@@ -197,7 +197,7 @@ async fn submitting_an_empty_draft_lists_every_missing_piece_and_filling_them_su
         &json!({"attachment_ids": [], "data": {"school": "山东大学", "major": "护理学", "education": "大学本科"}}),
     )
     .await;
-    let response = app.post_as(&token, &format!("/declarations/{id}/submit"), &json!({})).await;
+    let response = app.submit(&token, &id).await;
     let named = fields(&problem(response).await);
     assert_eq!(
         named,
@@ -211,10 +211,10 @@ async fn submitting_an_empty_draft_lists_every_missing_piece_and_filling_them_su
     // The employer's path is what is left.
     let pdf = app.upload_pdf(&token).await;
     app.patch_as(&token, &format!("/declarations/{id}/items/{education_id}"), &json!({"attachment_ids": [pdf], "data": {"school": "山东大学", "major": "护理学", "education": "大学本科", "graduation_date": "2012-06-30"}})).await;
-    let response = app.post_as(&token, &format!("/declarations/{id}/submit"), &json!({})).await;
+    let response = app.submit(&token, &id).await;
     assert_eq!(fields(&problem(response).await), vec!["/org_id"]);
     app.open_path(&hospital, "health", "intermediate", &authority).await;
-    let response = app.post_as(&token, &format!("/declarations/{id}/submit"), &json!({})).await;
+    let response = app.submit(&token, &id).await;
     assert_eq!(response.status(), 200);
     let submitted: Value = response.json().await.unwrap();
     assert_eq!(submitted["status"], "pending");
@@ -241,11 +241,9 @@ async fn a_submitted_declaration_is_locked_and_a_second_submit_makes_nothing_new
         assert_eq!(body["code"], "declaration_locked");
         assert!(body["detail"].as_str().unwrap().contains("无法再做修改"));
     }
-    let again = app.post_as(&token, &format!("/declarations/{id}/submit"), &json!({})).await;
+    let again = app.submit(&token, &id).await;
     assert_eq!(again.status(), 200);
-    let path = format!("/declarations/{id}/submit");
-    let empty = json!({});
-    let (a, b) = tokio::join!(app.post_as(&token, &path, &empty), app.post_as(&token, &path, &empty));
+    let (a, b) = tokio::join!(app.submit(&token, &id), app.submit(&token, &id));
     assert_eq!((a.status().as_u16(), b.status().as_u16()), (200, 200));
     let events: Value = app.get_as(&token, &format!("/declarations/{id}/events")).await.json().await.unwrap();
     let actions: Vec<&str> = events.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
@@ -263,9 +261,7 @@ async fn two_concurrent_first_submits_make_one_submission() {
     let token = app.token_of(&person).await;
     let id = app.create_declaration(&token, &chain.employer, 2026).await["id"].as_str().unwrap().to_string();
     app.complete_declaration(&token, &person, &id).await;
-    let path = format!("/declarations/{id}/submit");
-    let empty = json!({});
-    let (a, b) = tokio::join!(app.post_as(&token, &path, &empty), app.post_as(&token, &path, &empty));
+    let (a, b) = tokio::join!(app.submit(&token, &id), app.submit(&token, &id));
     assert_eq!((a.status().as_u16(), b.status().as_u16()), (200, 200));
     let events: Value = app.get_as(&token, &format!("/declarations/{id}/events")).await.json().await.unwrap();
     assert_eq!(events.as_array().unwrap().iter().filter(|e| e["action"] == "submit").count(), 1);
@@ -350,7 +346,7 @@ async fn a_strangers_declaration_item_and_history_answer_404_and_nothing_changes
             app.post_as(who, &format!("/declarations/{id}/items"), &json!({"section": "work", "data": {}})).await,
             app.patch_as(who, &format!("/declarations/{id}/items/{item_id}"), &json!({"data": {}})).await,
             app.delete_as(who, &format!("/declarations/{id}/items/{item_id}")).await,
-            app.post_as(who, &format!("/declarations/{id}/submit"), &json!({})).await,
+            app.submit(who, &id).await,
             app.get_as(who, &format!("/declarations/{id}/events")).await,
             app.get_as(who, &format!("/declarations/{id}/form")).await,
         ];
@@ -468,7 +464,7 @@ async fn retiring_a_specialty_does_not_strand_a_returned_declaration() {
             .status(),
         204
     );
-    assert_eq!(app.post_as(&token, &format!("/declarations/{id}/submit"), &json!({})).await.status(), 200);
+    assert_eq!(app.submit(&token, &id).await.status(), 200);
     // A new declaration cannot choose it any more.
     let other = app.register_person().await;
     let other_token = app.token_of(&other).await;

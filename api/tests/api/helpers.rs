@@ -9,11 +9,12 @@ use api::config::Settings;
 use api::startup::Application;
 use api::state::AppState;
 use reqwest::{Client, Response};
-use sea_orm::{ColumnTrait, ConnectionTrait, Database, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, Database, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
 
 pub const PASSWORD: &str = "Nurse#2026";
 pub const ADMIN_PASSWORD: &str = "Admin#Test2026";
+pub const TEST_AUDIT_KEY: &str = "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=";
 
 pub struct TestApp {
     pub settings: Settings,
@@ -23,6 +24,10 @@ pub struct TestApp {
     pub storage_dir: std::path::PathBuf,
     _dir: tempfile::TempDir,
     pg_database: Option<(String, String)>,
+    /// The bureaus `register_org("hrss")` made (each opened the helper plans).
+    bureaus: tokio::sync::Mutex<Vec<Org>>,
+    /// The platform admin's token for the plan helpers (one login per test, not per plan).
+    plan_admin: tokio::sync::Mutex<Option<String>>,
 }
 
 /// Builds settings for a test: free port, own database and folder, fixed secrets.
@@ -32,12 +37,34 @@ pub async fn test_settings() -> (Settings, tempfile::TempDir, Option<(String, St
     settings.server.port = 0;
     settings.server.static_dir = dir.path().join("no-spa");
     settings.storage.dir = dir.path().join("files");
+    // `TEST_S3_ENDPOINT` (an S3-compatible server, `e2e/s3/run.sh`): files go to its bucket, each
+    // test under a prefix of its own.
+    if let Some(endpoint) = std::env::var("TEST_S3_ENDPOINT").ok().filter(|url| !url.is_empty()) {
+        settings.storage.backend = "s3".into();
+        settings.storage.s3.endpoint = Some(endpoint);
+        settings.storage.s3.bucket = std::env::var("TEST_S3_BUCKET").unwrap_or_else(|_| "zhicheng-test".into());
+        settings.storage.s3.access_key_id =
+            Some(std::env::var("TEST_S3_ACCESS_KEY_ID").unwrap_or_else(|_| "test".into()));
+        settings.storage.s3.secret_access_key =
+            Some(std::env::var("TEST_S3_SECRET_ACCESS_KEY").unwrap_or_else(|_| "test".into()));
+        settings.storage.s3.prefix = format!("t-{}", uuid::Uuid::new_v4().simple());
+    }
     settings.auth.jwt_secret = Some("integration-test-secret-of-at-least-32-chars".into());
     settings.security.data_key = Some("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=".into());
+    // One key for every app in this process: the audit key is per process (services::audit).
+    settings.security.audit_key = Some(TEST_AUDIT_KEY.into());
     settings.admin.password = Some(ADMIN_PASSWORD.into());
     settings.rate_limit.auth_per_minute = 60_000;
     settings.rate_limit.auth_burst = 10_000;
+    settings.rate_limit.account_per_minute = 60_000;
+    settings.rate_limit.account_burst = 10_000;
+    // Tests move the clock by days (deadlines, grace periods); a session's absolute end would cut
+    // their tokens off. The session tests set it back to the default themselves.
+    settings.auth.session_max_secs = 400 * 24 * 3600;
     settings.database.max_connections = 5;
+    // The worker delivers SMS quickly; periodic jobs (reminders) run only where a test asks.
+    settings.jobs.poll_interval_ms = 50;
+    settings.jobs.periodic = false;
     let mut pg_database = None;
     settings.database.url = match std::env::var("TEST_DATABASE_URL").ok().filter(|url| !url.is_empty()) {
         Some(server_url) => {
@@ -77,11 +104,19 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     TestApp {
         settings: kept,
         address,
-        client: Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client"),
+        // Idle connections are dropped well before the server's keep-alive (5 s) ends them, so a
+        // request never goes out on a connection the server is closing (IncompleteMessage).
+        client: Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .pool_idle_timeout(std::time::Duration::from_secs(2))
+            .build()
+            .expect("client"),
         state,
         storage_dir,
         _dir: dir,
         pg_database,
+        bureaus: tokio::sync::Mutex::new(Vec::new()),
+        plan_admin: tokio::sync::Mutex::new(None),
     }
 }
 
@@ -228,8 +263,58 @@ impl TestApp {
         })
     }
 
-    /// Registers an organisation of `kind` (an `hrss` one is provisioned by the admin).
+    /// Registers an organisation of `kind`. An `hrss` one is provisioned by the admin and opens
+    /// the helper plans ([`TestApp::open_helper_plans`]) so declarations reporting to it can be
+    /// made; use [`TestApp::register_bureau_without_plans`] for one without.
+    /// A 主管部门 or 乡镇（街道） comes verified (单位认证) as if its bureau had vouched for it; use
+    /// [`TestApp::register_unverified_org`] for one that waits.
     pub async fn register_org(&self, kind: &str) -> Org {
+        let org = self.register_org_only(kind).await;
+        if kind == "authority" || kind == "township" {
+            self.mark_verified(&org.id).await;
+        }
+        if kind == "hrss" {
+            self.open_helper_plans(&org).await;
+            self.bureaus.lock().await.push(org.clone());
+        }
+        org
+    }
+
+    /// A self-registered organisation as it stands before any bureau vouched for it.
+    pub async fn register_unverified_org(&self, kind: &str) -> Org {
+        self.register_org_only(kind).await
+    }
+
+    /// Registers an organisation from a body of [`TestApp::org_body`]'s shape, returning the response.
+    pub async fn register_org_with(&self, body: &Value) -> Response {
+        self.post("/auth/register/org", body).await
+    }
+
+    /// A registration body for an organisation of `kind` with fresh unique fields.
+    pub fn new_org_body(kind: &str) -> Value {
+        Self::org_body(kind, next())
+    }
+
+    /// Marks an organisation verified in the database, as its bureau would (test set-up only).
+    pub async fn mark_verified(&self, org_id: &str) {
+        use api::entities::org;
+        use sea_orm::sea_query::Expr;
+        org::Entity::update_many()
+            .col_expr(org::Column::Verification, Expr::value("verified"))
+            .filter(org::Column::Id.eq(org_id))
+            .exec(&self.state.db)
+            .await
+            .expect("verify org");
+    }
+
+    /// A bureau with no plan at all (the helpers then open no plans elsewhere either).
+    pub async fn register_bureau_without_plans(&self) -> Org {
+        let org = self.register_org_only("hrss").await;
+        self.bureaus.lock().await.push(org.clone());
+        org
+    }
+
+    async fn register_org_only(&self, kind: &str) -> Org {
         let seq = next();
         let body = Self::org_body(kind, seq);
         let response = if kind == "hrss" {
@@ -276,9 +361,11 @@ impl TestApp {
         self.login(&org.admin_username, &org.password).await.access
     }
 
-    /// The latest one-time code the development SMS outbox holds for `phone`.
+    /// The latest one-time code the development SMS outbox holds for `phone`, once the texts
+    /// queued so far have been sent.
     pub async fn sms_code(&self, phone: &str) -> Option<String> {
         use api::entities::sms_outbox;
+        self.sms_sent().await;
         let hash = self.state.crypto.index("phone", phone);
         let message = sms_outbox::Entity::find()
             .filter(sms_outbox::Column::PhoneHash.eq(hash))
@@ -288,6 +375,24 @@ impl TestApp {
             .expect("outbox")?;
         let digits: String = message.body.chars().skip_while(|c| !c.is_ascii_digit()).take(6).collect();
         Some(digits)
+    }
+
+    /// Waits until no queued text is waiting to be sent (the app's worker sends them).
+    pub async fn sms_sent(&self) {
+        use api::entities::job;
+        for _ in 0..500 {
+            let waiting = job::Entity::find()
+                .filter(job::Column::Kind.eq(api::services::sms::SEND))
+                .filter(job::Column::Status.is_in([api::jobs::status::PENDING, api::jobs::status::RUNNING]))
+                .count(&self.state.db)
+                .await
+                .expect("jobs");
+            if waiting == 0 {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        panic!("queued texts were not sent within 10 s");
     }
 
     /// Counts audit entries of an action.
@@ -357,13 +462,10 @@ impl TestApp {
     }
 }
 
-/// A small but real PDF.
-pub const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
-/// The PNG signature and an IHDR chunk header: enough for content sniffing.
-pub const PNG: &[u8] = &[
-    0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D, b'I', b'H', b'D', b'R', 0, 0, 0, 1, 0, 0, 0, 1, 8,
-    2, 0, 0, 0,
-];
+/// A small but real one-page PDF (uploads must open).
+pub const PDF: &[u8] = include_bytes!("../fixtures/files/certificate.pdf");
+/// A small but real PNG.
+pub const PNG: &[u8] = include_bytes!("../fixtures/files/certificate.png");
 
 impl TestApp {
     pub async fn upload(&self, token: &str, bytes: Vec<u8>, filename: &str, content_type: &str) -> Response {
@@ -383,8 +485,11 @@ impl TestApp {
         body["id"].as_str().expect("id").to_string()
     }
 
-    /// Creates a 卫生/中级/护理学 draft for `year` at `employer` and returns it.
+    /// Creates a 卫生/中级/护理学 draft for `year` at `employer` and returns it. When no bureau
+    /// exists yet, one is registered first so that a plan is open (the employer's paths need
+    /// not reach it for a draft).
     pub async fn create_declaration(&self, token: &str, employer: &Org, year: i32) -> Value {
+        self.ensure_plans().await;
         let response = self
             .post_as(
                 token,
@@ -429,6 +534,21 @@ impl TestApp {
         }
     }
 
+    /// 确认申报 as the applicant would: with the plan's 诚信承诺书 accepted.
+    pub async fn submit(&self, token: &str, id: &str) -> Response {
+        let body = self.pledge_body(token, id).await;
+        self.post_as(token, &format!("/declarations/{id}/submit"), &body).await
+    }
+
+    /// The submit body accepting the declaration's plan's current 诚信承诺书 (as the caller reads it).
+    pub async fn pledge_body(&self, token: &str, id: &str) -> Value {
+        let read: Value = self.get_as(token, &format!("/declarations/{id}")).await.json().await.unwrap_or(Value::Null);
+        match read["plan"]["pledge_sha256"].as_str() {
+            Some(hash) => json!({"pledge_sha256": hash, "pledge_accepted": true}),
+            None => json!({}),
+        }
+    }
+
     /// A person with a complete declaration at an employer whose path up to a bureau is open,
     /// submitted. Returns (person, person token, declaration id).
     pub async fn submitted_declaration(&self, chain: &Chain) -> (Person, String, String) {
@@ -437,16 +557,22 @@ impl TestApp {
         let declaration = self.create_declaration(&token, &chain.employer, 2026).await;
         let id = declaration["id"].as_str().expect("id").to_string();
         self.complete_declaration(&token, &person, &id).await;
-        let response = self.post_as(&token, &format!("/declarations/{id}/submit"), &json!({})).await;
+        let response = self.submit(&token, &id).await;
         assert_eq!(response.status(), 200, "submit: {}", response.text().await.unwrap_or_default());
         (person, token, id)
     }
 
-    /// institution → authority → bureau with open 卫生/中级 paths and a reviewer at each level.
+    /// institution → authority → bureau with open 卫生/中级 paths and a reviewer at each level;
+    /// the bureau has opened the helper plans.
     pub async fn chain(&self) -> Chain {
+        let bureau = self.register_org("hrss").await;
+        self.chain_to(bureau).await
+    }
+
+    /// The same chain up to a given bureau (e.g. one without plans).
+    pub async fn chain_to(&self, bureau: Org) -> Chain {
         let employer = self.register_org("institution").await;
         let authority = self.register_org("authority").await;
-        let bureau = self.register_org("hrss").await;
         self.open_path(&employer, "health", "intermediate", &authority).await;
         self.open_path(&authority, "health", "intermediate", &bureau).await;
         let employer_reviewer = self.register_reviewer(&employer).await.0;
@@ -511,5 +637,82 @@ impl TestApp {
         });
         let state = api::state::AppState::new(self.settings.clone(), db).expect("state");
         (state, counter)
+    }
+}
+
+/// The years the helper plans open (tests declare in these).
+pub const HELPER_PLAN_YEARS: std::ops::RangeInclusive<i32> = 2024..=2027;
+
+/// A plan body open from a day ago for 60 days (each level 10 days more), every series and level.
+pub fn plan_body(bureau: Option<&Org>, year: i32, kind: &str, series: &[String]) -> Value {
+    let now = chrono::Utc::now();
+    let at = |days: i64| (now + chrono::Duration::days(days)).to_rfc3339();
+    let mut body = json!({
+        "year": year, "kind": kind, "name": format!("{year}年度职称申报（{kind}）"),
+        "notice": "测试用申报通知", "series": series,
+        "levels": ["senior", "deputy_senior", "intermediate", "assistant", "staff"],
+        "opens_at": at(-1), "closes_at": at(60), "return_closes_at": at(70),
+        "employer_closes_at": at(80), "authority_closes_at": at(90), "bureau_closes_at": at(100),
+        "exceptional_allowed": true,
+    });
+    if let Some(bureau) = bureau {
+        body["bureau_org_id"] = json!(bureau.id);
+    }
+    body
+}
+
+impl TestApp {
+    /// Every active series code of the catalogue.
+    pub async fn series_codes(&self) -> Vec<String> {
+        use api::entities::series;
+        series::Entity::find()
+            .filter(series::Column::Active.eq(true))
+            .all(&self.state.db)
+            .await
+            .expect("series")
+            .into_iter()
+            .map(|s| s.code)
+            .collect()
+    }
+
+    /// Opens, as the platform admin, a plan of `bureau` for each helper year and kind covering
+    /// every series and level (open now, closing in 60 days), so existing tests declare inside a
+    /// plan without knowing about plans.
+    pub async fn open_helper_plans(&self, bureau: &Org) {
+        let admin = self.plan_admin_token().await;
+        let series = self.series_codes().await;
+        for year in HELPER_PLAN_YEARS {
+            for kind in ["title", "assessment"] {
+                let response = self.post_as(&admin, "/plans", &plan_body(Some(bureau), year, kind, &series)).await;
+                assert_eq!(response.status(), 201, "open plan: {}", response.text().await.unwrap_or_default());
+            }
+        }
+    }
+
+    /// The platform admin's token, logged in once per test for the plan helpers.
+    pub async fn plan_admin_token(&self) -> String {
+        let mut cached = self.plan_admin.lock().await;
+        if let Some(token) = cached.as_ref() {
+            return token.clone();
+        }
+        let token = self.admin_token().await;
+        *cached = Some(token.clone());
+        token
+    }
+
+    /// Makes sure some bureau has opened the helper plans (registering one if none has).
+    pub async fn ensure_plans(&self) -> Org {
+        if let Some(bureau) = self.bureaus.lock().await.first().cloned() {
+            return bureau;
+        }
+        self.register_org("hrss").await
+    }
+
+    /// Publishes a plan as the platform admin from `body` and returns its JSON, asserting 201.
+    pub async fn publish_plan(&self, body: &Value) -> Value {
+        let admin = self.plan_admin_token().await;
+        let response = self.post_as(&admin, "/plans", body).await;
+        assert_eq!(response.status(), 201, "publish plan: {}", response.text().await.unwrap_or_default());
+        response.json().await.expect("json")
     }
 }

@@ -1,8 +1,29 @@
 //! Login and lockout: five failures lock for 15 minutes, and unknown accounts look the same.
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::helpers::*;
+
+const REVIEWER_PASSWORD: &str = "Review#Desk2026";
+
+/// A hospital's reviewer who also declares her own title: her person account, and a reviewer
+/// account with the same ID number and phone but its own password. Returns the reviewer's username.
+async fn reviewer_account_of(app: &TestApp, person: &Person) -> String {
+    let org = app.register_org("institution").await;
+    let token = app.org_token(&org).await;
+    let username = format!("reviewer{}", next());
+    let body = json!({"real_name": person.real_name, "id_number": person.id_number, "phone": person.phone,
+                      "username": username, "password": REVIEWER_PASSWORD});
+    let response = app.post_as(&token, "/org/reviewers", &body).await;
+    assert_eq!(response.status(), 201, "{}", response.text().await.unwrap_or_default());
+    username
+}
+
+async fn signed_in_as(app: &TestApp, account: &str, password: &str) -> String {
+    let tokens = app.login(account, password).await;
+    let me: Value = app.get_as(&tokens.access, "/me").await.json().await.unwrap();
+    me["username"].as_str().unwrap().to_string()
+}
 
 #[tokio::test]
 async fn the_login_answer_has_the_fixed_shape() {
@@ -92,6 +113,8 @@ async fn every_spelling_of_a_phone_counts_towards_one_lock_whether_or_not_it_is_
 
 fn strip(mut problem: Value) -> Value {
     problem.as_object_mut().unwrap().remove("request_id");
+    // Seconds pass between the two answers.
+    problem.as_object_mut().unwrap().remove("retry_after");
     let detail = problem["detail"].as_str().unwrap_or("").chars().filter(|c| !c.is_ascii_digit()).collect::<String>();
     problem["detail"] = Value::String(detail);
     problem
@@ -147,11 +170,95 @@ async fn guessing_the_current_password_counts_like_failed_logins() {
             .post_as(
                 &token,
                 "/me/password",
-                &serde_json::json!({"current_password": "Guess#0000", "new_password": "Better#2027"}),
+                &serde_json::json!({"current_password": "Guess#0000", "new_password": "Better#Pass2027"}),
             )
             .await;
         assert_eq!(response.status(), if attempt < 5 { 422 } else { 423 }, "attempt {attempt}");
     }
     assert_eq!(app.try_login(&person.username, PASSWORD).await.status(), 423);
     assert_eq!(app.audit_count("password_change_failed").await, 5);
+}
+
+/// The example: her phone login stopped working once the second account existed.
+#[tokio::test]
+async fn one_human_with_two_accounts_signs_in_to_the_account_whose_password_matches() {
+    let app = spawn_app().await;
+    let person = app.register_person().await;
+    let reviewer = reviewer_account_of(&app, &person).await;
+    let phone_spelled = format!("+86 {}", person.phone);
+    for name in [person.phone.as_str(), person.id_number.as_str(), phone_spelled.as_str()] {
+        assert_eq!(signed_in_as(&app, name, PASSWORD).await, person.username, "{name}");
+        assert_eq!(signed_in_as(&app, name, REVIEWER_PASSWORD).await, reviewer, "{name}");
+    }
+    // A wrong password answers as for any name: nothing says two accounts exist.
+    let two = problem(app.try_login(&person.phone, "Wrong#Pass1").await).await;
+    let none = problem(app.try_login("13912345670", "Wrong#Pass1").await).await;
+    assert_eq!(strip(two), strip(none));
+    // 找回用户名 names both.
+    assert_eq!(app.post("/auth/username/forgot", &json!({"phone": person.phone})).await.status(), 202);
+    let code = app.sms_code(&person.phone).await.unwrap();
+    let response = app.post("/auth/username/recover", &json!({"phone": person.phone, "code": code})).await;
+    let mut usernames: Vec<String> =
+        serde_json::from_value(response.json::<Value>().await.unwrap()["usernames"].clone()).unwrap();
+    usernames.sort();
+    let mut expected = vec![person.username.clone(), reviewer.clone()];
+    expected.sort();
+    assert_eq!(usernames, expected);
+}
+
+/// Her wrong tries locked the other account: a try counts only against the accounts it was a
+/// wrong password for.
+#[tokio::test]
+async fn lockouts_count_per_account_tried() {
+    let app = spawn_app().await;
+    // Six right logins to the reviewer account by phone lock nothing, the person account included.
+    let person = app.register_person().await;
+    let reviewer = reviewer_account_of(&app, &person).await;
+    for attempt in 1..=6 {
+        assert_eq!(app.try_login(&person.phone, REVIEWER_PASSWORD).await.status(), 200, "attempt {attempt}");
+    }
+    assert_eq!(signed_in_as(&app, &person.username, PASSWORD).await, person.username);
+    // Four tries wrong for both, then the person's right password: that fifth try is not counted
+    // against the reviewer account, which stays open.
+    for _ in 0..4 {
+        assert_eq!(app.try_login(&person.id_number, "Wrong#Pass1").await.status(), 401);
+    }
+    assert_eq!(signed_in_as(&app, &person.id_number, PASSWORD).await, person.username);
+    assert_eq!(signed_in_as(&app, &reviewer, REVIEWER_PASSWORD).await, reviewer);
+
+    // A password wrong for both, five times, counts against both: each is locked.
+    let other = app.register_person().await;
+    let other_reviewer = reviewer_account_of(&app, &other).await;
+    let statuses: Vec<u16> = {
+        let mut statuses = Vec::new();
+        for _ in 0..5 {
+            statuses.push(app.try_login(&other.phone, "Wrong#Pass1").await.status().as_u16());
+        }
+        statuses
+    };
+    assert_eq!(statuses, [401, 401, 401, 401, 423]);
+    assert_eq!(app.try_login(&other.username, PASSWORD).await.status(), 423);
+    assert_eq!(app.try_login(&other_reviewer, REVIEWER_PASSWORD).await.status(), 423);
+}
+
+#[tokio::test]
+async fn a_failed_login_says_how_many_tries_are_left() {
+    let app = spawn_app().await;
+    let person = app.register_person().await;
+    let twice = app.register_person().await;
+    reviewer_account_of(&app, &twice).await;
+    for name in [person.username.as_str(), "nobody_here", twice.phone.as_str()] {
+        for left in (1..=4).rev() {
+            let response = app.try_login(name, "Wrong#Pass1").await;
+            assert_eq!(response.status(), 401, "{name}");
+            let body = problem(response).await;
+            assert_eq!(body["code"], "invalid_credentials");
+            assert_eq!(body["remaining_attempts"], left, "{name}: {body}");
+            assert!(body["detail"].as_str().unwrap().contains(&left.to_string()), "{body}");
+        }
+        let response = app.try_login(name, "Wrong#Pass1").await;
+        assert_eq!(response.status(), 423, "{name}");
+        let retry_after: i64 = response.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+        assert_eq!(problem(response).await["retry_after"], retry_after);
+    }
 }

@@ -220,3 +220,108 @@ async fn two_concurrent_applications_make_one_path() {
     statuses.sort();
     assert_eq!(statuses, [201, 409]);
 }
+
+/// Before she fills a whole declaration, a person learns whether her employer can send it up for
+/// the series and level she chose (the same rule 确认申报 checks).
+#[tokio::test]
+async fn a_person_learns_whether_an_employer_can_report_a_series_and_level() {
+    let app = spawn_app().await;
+    let chain = app.chain().await;
+    let person = app.register_person().await;
+    let token = app.token_of(&person).await;
+    let ask = |org: &str, query: &str| {
+        let path = format!("/orgs/{org}/reporting?{query}");
+        let (app, token) = (&app, token.clone());
+        async move { app.get_as(&token, &path).await }
+    };
+    let open: Value = ask(&chain.employer.id, "series=health&level=intermediate").await.json().await.unwrap();
+    assert_eq!(open["open"], true);
+    let closed: Value = ask(&chain.employer.id, "series=health&level=senior").await.json().await.unwrap();
+    assert_eq!(closed["open"], false);
+    let other_series: Value =
+        ask(&chain.employer.id, "series=engineering&level=intermediate").await.json().await.unwrap();
+    assert_eq!(other_series["open"], false);
+    let bureau: Value = ask(&chain.bureau.id, "series=health&level=senior").await.json().await.unwrap();
+    assert_eq!(bureau["open"], true, "a bureau is the top of the chain");
+    assert_eq!(ask("no-such-org", "series=health&level=intermediate").await.status(), 404);
+    assert_eq!(ask(&chain.employer.id, "series=health&level=emperor").await.status(), 422);
+    let anonymous = app.get(&format!("/orgs/{}/reporting?series=health&level=intermediate", chain.employer.id)).await;
+    assert_eq!(anonymous.status(), 401);
+}
+
+#[tokio::test]
+async fn a_pending_application_is_withdrawn_and_may_be_made_again() {
+    let app = spawn_app().await;
+    let hospital = app.register_org("institution").await;
+    let authority = app.register_org("authority").await;
+    let hospital_token = app.org_token(&hospital).await;
+    let authority_token = app.org_token(&authority).await;
+    let id = app.apply_path(&hospital, "health", "intermediate", &authority).await;
+
+    let withdrawn = app.post_as(&hospital_token, &format!("/paths/{id}/withdraw"), &json!({})).await;
+    assert_eq!(withdrawn.status(), 200);
+    let withdrawn: Value = withdrawn.json().await.unwrap();
+    assert_eq!(withdrawn["status"], "withdrawn");
+    assert_eq!(withdrawn["status_label"], "已撤回");
+    // The parent no longer has it to audit, and cannot decide it.
+    let audits: Value = app.get_as(&authority_token, "/path-audits?status=pending").await.json().await.unwrap();
+    assert_eq!(audits["total"], 0);
+    let late = app.post_as(&authority_token, &format!("/paths/{id}/approve"), &json!({})).await;
+    assert_eq!(late.status(), 409);
+    // Twice is refused; so is withdrawing what was decided.
+    let again = app.post_as(&hospital_token, &format!("/paths/{id}/withdraw"), &json!({})).await;
+    assert_eq!(problem(again).await["code"], "path_not_pending");
+    let second = app.apply_path(&hospital, "health", "intermediate", &authority).await;
+    assert_ne!(second, id, "a new application after the withdrawal");
+    assert_eq!(app.post_as(&authority_token, &format!("/paths/{second}/approve"), &json!({})).await.status(), 200);
+    let decided = app.post_as(&hospital_token, &format!("/paths/{second}/withdraw"), &json!({})).await;
+    assert_eq!(decided.status(), 409);
+    assert_eq!(app.audit_count("path_withdrawn").await, 1);
+    for missing in ["no-such-path", "%00"] {
+        let response = app.post_as(&hospital_token, &format!("/paths/{missing}/withdraw"), &json!({})).await;
+        assert!(matches!(response.status().as_u16(), 404 | 422), "{missing}: {}", response.status());
+    }
+}
+
+#[tokio::test]
+async fn several_levels_are_applied_for_at_once_or_not_at_all() {
+    let app = spawn_app().await;
+    let hospital = app.register_org("institution").await;
+    let authority = app.register_org("authority").await;
+    let token = app.org_token(&hospital).await;
+    let batch = |levels: Value| {
+        let app = &app;
+        let token = token.clone();
+        let parent = authority.id.clone();
+        async move {
+            app.post_as(&token, "/paths/batch", &json!({"series": "health", "levels": levels, "parent_org_id": parent}))
+                .await
+        }
+    };
+    let created = batch(json!(["intermediate", "deputy_senior"])).await;
+    assert_eq!(created.status(), 201);
+    let created: Value = created.json().await.unwrap();
+    let levels: Vec<&str> = created.as_array().unwrap().iter().map(|p| p["level"].as_str().unwrap()).collect();
+    assert_eq!(levels, ["intermediate", "deputy_senior"]);
+    assert_eq!(app.audit_count("path_applied").await, 2);
+
+    // One level already pending: nothing of the batch is made, and the level is named.
+    let refused = batch(json!(["senior", "intermediate"])).await;
+    assert_eq!(refused.status(), 409);
+    let body = problem(refused).await;
+    assert_eq!(body["errors"][0]["field"], "/levels/1", "{body}");
+    assert!(body["errors"][0]["message"].as_str().unwrap().contains("中级"), "{body}");
+    let own: Value = app.get_as(&token, "/paths").await.json().await.unwrap();
+    assert_eq!(own["total"], 2, "senior was not applied for");
+
+    for (levels, field) in
+        [(json!([]), "/levels"), (json!(["senior", "senior"]), "/levels/1"), (json!(["chief"]), "/levels/0")]
+    {
+        let response = batch(levels.clone()).await;
+        assert_eq!(response.status(), 422, "{levels}");
+        let body = problem(response).await;
+        assert!(body.to_string().contains(field), "{levels}: {body}");
+    }
+    let own: Value = app.get_as(&token, "/paths").await.json().await.unwrap();
+    assert_eq!(own["total"], 2, "nothing more was made");
+}

@@ -96,11 +96,11 @@ async fn a_declaration_without_an_approved_path_at_this_level_is_named() {
     let id = draft["id"].as_str().unwrap().to_string();
     app.complete_declaration(&token, &person, &id).await;
     // The employer has no 助理级 path: the submit already says so.
-    let refused = app.post_as(&token, &format!("/declarations/{id}/submit"), &json!({})).await;
+    let refused = app.submit(&token, &id).await;
     assert_eq!(fields(&problem(refused).await), vec!["/org_id"]);
     // Open it at the employer but not above: reporting from the authority will need its own path.
     app.open_path(&chain.employer, "health", "assistant", &chain.authority).await;
-    assert_eq!(app.post_as(&token, &format!("/declarations/{id}/submit"), &json!({})).await.status(), 200);
+    assert_eq!(app.submit(&token, &id).await.status(), 200);
     assert_eq!(app.approve(&reviewer, &id).await.status(), 200);
     assert_eq!(app.report(&reviewer, &[&ids[0], &id]).await.status(), 201);
     let authority = app.login(&chain.authority_reviewer, PASSWORD).await.access;
@@ -209,5 +209,7 @@ async fn a_batch_report_is_a_handful_of_statements_whatever_its_size() {
         counts.push(counter.load(std::sync::atomic::Ordering::SeqCst));
     }
     assert_eq!(counts[0], counts[1], "statements per report: {counts:?}");
-    assert!(counts[0] <= 20, "a handful, not one per declaration: {counts:?}");
+    // 19 before the 站内信 (issue 16): finding the parent's reviewers and one insert of every message
+    // made 21; the merges of this stop's other branches added one more. What matters is that it is flat.
+    assert!(counts[0] <= 22, "a handful, not one per declaration: {counts:?}");
 }

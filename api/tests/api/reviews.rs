@@ -1,5 +1,6 @@
 //! 数据审核: real-name reviewers approve or return; returns unlock exactly what was flagged.
 
+use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
 use crate::helpers::*;
@@ -86,7 +87,7 @@ async fn an_org_without_a_real_name_reviewer_is_told_to_register_one() {
     let token = app.token_of(&person).await;
     let id = app.create_declaration(&token, &employer, 2026).await["id"].as_str().unwrap().to_string();
     app.complete_declaration(&token, &person, &id).await;
-    assert_eq!(app.post_as(&token, &format!("/declarations/{id}/submit"), &json!({})).await.status(), 200);
+    assert_eq!(app.submit(&token, &id).await.status(), 200);
 
     let admin = app.org_token(&employer).await;
     let response = app.approve(&admin, &id).await;
@@ -197,7 +198,7 @@ async fn a_returned_declaration_only_unlocks_flagged_items() {
         .await;
     assert_eq!(added.status(), 201);
 
-    let resubmitted = app.post_as(&token, &format!("/declarations/{id}/submit"), &json!({})).await;
+    let resubmitted = app.submit(&token, &id).await;
     assert_eq!(resubmitted.status(), 200);
     assert_eq!(status_of(&app, &token, &id).await, ("pending".into(), json!(chain.employer.id)));
 
@@ -233,7 +234,7 @@ async fn a_return_can_unlock_the_declaration_info() {
     let patched =
         app.patch_as(&token, &format!("/declarations/{id}"), &json!({"info": {"position": "主管护师"}})).await;
     assert_eq!(patched.status(), 200);
-    assert_eq!(app.post_as(&token, &format!("/declarations/{id}/submit"), &json!({})).await.status(), 200);
+    assert_eq!(app.submit(&token, &id).await.status(), 200);
 }
 
 #[tokio::test]
@@ -269,7 +270,7 @@ async fn two_concurrent_approvals_yield_exactly_one_success() {
         let declaration = app.create_declaration(&person_token, &chain.employer, 2026).await;
         let declaration_id = declaration["id"].as_str().unwrap().to_string();
         app.complete_declaration(&person_token, &person, &declaration_id).await;
-        app.post_as(&person_token, &format!("/declarations/{declaration_id}/submit"), &json!({})).await;
+        app.submit(&person_token, &declaration_id).await;
         (person, person_token, declaration_id)
     };
     let seen: Value = app.get_as(&first, &format!("/reviews/{id2}")).await.json().await.unwrap();
@@ -361,4 +362,96 @@ async fn the_review_list_runs_the_same_number_of_queries_whatever_the_page_size(
         counts.push(counter.load(std::sync::atomic::Ordering::SeqCst));
     }
     assert_eq!(counts[0], counts[1], "queries per page: {counts:?}");
+}
+
+#[tokio::test]
+async fn the_review_list_sorts_by_each_column_a_clerk_sorts_by() {
+    let app = spawn_app().await;
+    let chain = app.chain().await;
+    let mut ids = Vec::new();
+    for name in ["王五", "张三", "李四"] {
+        let (_, _, id) = app.submitted_declaration(&chain).await;
+        // Names are fixed at registration; give each row its own so the order can be seen.
+        let sql = format!("UPDATE declarations SET applicant_name = '{name}' WHERE id = '{id}'");
+        app.state.db.execute_unprepared(&sql).await.unwrap();
+        ids.push(id);
+    }
+    let reviewer = app.login(&chain.employer_reviewer, PASSWORD).await.access;
+    let names = |query: &str| {
+        let app = &app;
+        let reviewer = reviewer.clone();
+        let query = query.to_string();
+        async move {
+            let response = app.get_as(&reviewer, &format!("/reviews?{query}")).await;
+            assert_eq!(response.status(), 200, "{query}");
+            let page: Value = response.json().await.unwrap();
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["applicant_name"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    // Submitted in the order 王五, 张三, 李四.
+    assert_eq!(names("sort=submitted_at&order=asc").await, ["王五", "张三", "李四"]);
+    assert_eq!(names("sort=submitted_at&order=desc").await, ["李四", "张三", "王五"]);
+    assert_eq!(names("sort=submitted_at").await, ["李四", "张三", "王五"], "desc unless said");
+    // By code point: 张 U+5F20 < 李 U+674E < 王 U+738B.
+    assert_eq!(names("sort=applicant_name&order=asc").await, ["张三", "李四", "王五"]);
+    assert_eq!(names("sort=applicant_name&order=desc").await, ["王五", "李四", "张三"]);
+    // One employer here: the org order keeps every row, the newest change first among equals.
+    assert_eq!(names("sort=org_name&order=asc").await, ["李四", "张三", "王五"]);
+    // The sort holds with a filter and across pages.
+    assert_eq!(names("sort=applicant_name&order=asc&page_size=2&page=2").await, ["王五"]);
+    assert_eq!(names("sort=applicant_name&order=asc&status=pending&q=%E6%9D%8E").await, ["李四"]);
+    for bad in ["sort=salary", "order=sideways", "sort=", "sort=applicant_name&order=ASC"] {
+        let response = app.get_as(&reviewer, &format!("/reviews?{bad}")).await;
+        assert_eq!(response.status(), 422, "{bad}");
+    }
+}
+
+#[tokio::test]
+async fn the_authority_sorts_what_two_employers_reported_by_the_employer_s_name() {
+    let app = spawn_app().await;
+    let chain = app.chain().await;
+    let second = app.register_org("institution").await;
+    app.open_path(&second, "health", "intermediate", &chain.authority).await;
+    let second_reviewer = app.register_reviewer(&second).await.0;
+    let second_chain = Chain {
+        employer: second.clone(),
+        authority: chain.authority.clone(),
+        bureau: chain.bureau.clone(),
+        employer_reviewer: second_reviewer.clone(),
+        authority_reviewer: chain.authority_reviewer.clone(),
+        bureau_reviewer: chain.bureau_reviewer.clone(),
+    };
+    for (org, name) in [(&chain.employer, "乙医院"), (&second, "甲医院")] {
+        let sql = format!("UPDATE orgs SET name = '{name}' WHERE id = '{}'", org.id);
+        app.state.db.execute_unprepared(&sql).await.unwrap();
+    }
+    for (c, reviewer) in [(&chain, &chain.employer_reviewer), (&second_chain, &second_reviewer)] {
+        let (_, _, id) = app.submitted_declaration(c).await;
+        let token = app.login(reviewer, PASSWORD).await.access;
+        assert_eq!(app.approve(&token, &id).await.status(), 200);
+        assert_eq!(app.report(&token, &[&id]).await.status(), 201);
+    }
+    let authority = app.login(&chain.authority_reviewer, PASSWORD).await.access;
+    let orgs = |order: &'static str| {
+        let app = &app;
+        let authority = authority.clone();
+        async move {
+            let page: Value =
+                app.get_as(&authority, &format!("/reviews?sort=org_name&order={order}")).await.json().await.unwrap();
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["org_name"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    // By code point 乙 (U+4E59) comes before 甲 (U+7532).
+    assert_eq!(orgs("asc").await, ["乙医院", "甲医院"]);
+    assert_eq!(orgs("desc").await, ["甲医院", "乙医院"]);
 }

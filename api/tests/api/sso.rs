@@ -176,7 +176,8 @@ async fn an_expired_registration_ticket_is_refused() {
     let read = || app.client.get(app.url(&format!("/auth/sso/registration?ticket={ticket}")));
     assert!(in_browser(read(), Some(&cookie)).await.status().is_success());
     // Another browser cannot read it, or register with it.
-    let body = json!({"ticket": ticket, "username": "wang_doctor", "password": "Doctor#2026", "phone": phone(next())});
+    let body =
+        json!({"ticket": ticket, "username": "wang_doctor", "password": "Doctor#Pass2026", "phone": phone(next())});
     let register = || app.client.post(app.url("/auth/sso/register")).json(&body);
     let response = in_browser(read(), None).await;
     assert_eq!((response.status().as_u16(), problem(response).await["code"].clone()), (422, json!("invalid_ticket")));

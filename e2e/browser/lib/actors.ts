@@ -36,11 +36,9 @@ export const reviewers = {
 }
 export const bureau = { username: 'jiyang_hrss', name: '济南市济阳区人力资源和社会保障局' }
 
-/** 申报信息 of the 卫生 form, as the nurse fills it in. */
+/** 申报信息 of the 卫生 form, as the nurse fills it in (性别 and 出生日期 come from her ID number). */
 export const nurseInfo = [
-  { key: 'gender', type: 'select', value: '女' },
-  { key: 'birth_date', type: 'date', value: '1988-06-12' },
-  { key: 'ethnicity', type: 'text', value: '汉族' },
+  { key: 'ethnicity', type: 'select', value: '汉族' },
   { key: 'education', type: 'select', value: '大学本科' },
   { key: 'major', type: 'text', value: '护理学' },
   { key: 'position', type: 'text', value: '护士' },

@@ -2,6 +2,7 @@
 // and screenshots of each main screen under e2e/artifacts/.
 import { test as base, expect, type Browser, type Page } from '@playwright/test'
 import { mkdirSync, rmSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { artifacts, startServer, type Server } from './server'
 
@@ -25,9 +26,39 @@ export async function openAs(browser: Browser, server: Server, watch: Watch, who
   return watch.attach(await context.newPage(), who)
 }
 
-/** Saves the whole page as e2e/artifacts/<name>.png. */
-export async function shot(page: Page, name: string): Promise<void> {
+const axeSource: string = (createRequire(import.meta.url)('axe-core') as { source: string }).source
+
+interface AxeViolation {
+  id: string
+  impact: string | null
+  help: string
+  nodes: Array<{ target: string[]; html: string; failureSummary?: string }>
+}
+
+/**
+ * axe-core (WCAG 2.0/2.1 A and AA rules) on the page as it is: every serious or critical violation
+ * fails the test, with the rule and the elements it names.
+ */
+export async function checkAccessibility(page: Page, name: string): Promise<void> {
+  await page.evaluate(axeSource)
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (context: unknown, options: unknown) => Promise<{ violations: AxeViolation[] }> } }).axe
+    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] })
+    return result.violations
+  })
+  const serious = violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.slice(0, 6).map((n) => `${n.target.join(' ')}  ${n.html.slice(0, 160)}`).join('\n    ')}`)
+  expect(serious, `axe-core on ${name}`).toEqual([])
+}
+
+/**
+ * Saves the whole page as e2e/artifacts/<name>.png, and checks it with axe-core. `thirdParty`
+ * marks a page that is not the SPA's (the vendored Swagger UI at /api/docs), which axe does not judge.
+ */
+export async function shot(page: Page, name: string, options: { thirdParty?: boolean } = {}): Promise<void> {
   await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true })
+  if (!options.thirdParty) await checkAccessibility(page, name)
 }
 
 export const test = base.extend<{ watch: Watch }, { server: Server }>({

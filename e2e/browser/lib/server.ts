@@ -21,8 +21,11 @@ export interface Server {
   output: string[]
   /** The development SMS outbox for a phone, newest first (operator CLI). */
   smsOutbox(phone: string): string[]
-  /** The latest 6-digit code sent to a phone. */
-  latestCode(phone: string): string
+  /**
+   * The newest 6-digit code sent to a phone once the outbox holds more than `before` texts for it:
+   * texts are sent by the jobs worker after the request, so this waits (up to 15 s) for it.
+   */
+  latestCode(phone: string, before: number): Promise<string>
   stop(): Promise<void>
 }
 
@@ -43,6 +46,8 @@ export async function startServer(extra: Record<string, string> = {}): Promise<S
     APP__DEMO__SEED: 'true',
     APP__RATE_LIMIT__AUTH_PER_MINUTE: '60000',
     APP__RATE_LIMIT__AUTH_BURST: '10000',
+    APP__RATE_LIMIT__ACCOUNT_PER_MINUTE: '60000',
+    APP__RATE_LIMIT__ACCOUNT_BURST: '10000',
     RUST_LOG: 'warn',
     ...extra,
   }
@@ -87,10 +92,15 @@ export async function startServer(extra: Record<string, string> = {}): Promise<S
     env,
     output,
     smsOutbox,
-    latestCode(phone: string): string {
-      const message = smsOutbox(phone).find((line) => /\d{6}/.test(line)) ?? ''
+    async latestCode(phone: string, before: number): Promise<string> {
+      let lines = smsOutbox(phone)
+      for (let waited = 0; lines.length <= before && waited < 15_000; waited += 250) {
+        await new Promise((resolve) => setTimeout(resolve, 250))
+        lines = smsOutbox(phone)
+      }
+      const message = lines.find((line) => /\d{6}/.test(line)) ?? ''
       const code = /验证码为\D*(\d{6})/.exec(message)?.[1] ?? /(\d{6})/.exec(message)?.[1]
-      if (!code) throw new Error(`no code in the SMS outbox of ${phone}: ${message}`)
+      if (lines.length <= before || !code) throw new Error(`no new code in the SMS outbox of ${phone}: ${message}`)
       return code
     },
     async stop() {

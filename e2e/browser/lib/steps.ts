@@ -5,7 +5,7 @@ import { confirmBox, login, menu, pick, row } from './ui'
 
 export async function registerOrg(page: Page, org: { name: string; uscc: string; kind: string; region: string; address: string; contact: string; phone: string; admin: string }): Promise<void> {
   await page.goto('/login')
-  await page.getByRole('button', { name: '单位注册' }).click()
+  await page.getByRole('link', { name: '单位注册' }).click()
   await expect(page.getByRole('heading', { name: '单位注册' })).toBeVisible()
   await page.locator('input[name="org-name"]').fill(org.name)
   await page.locator('input[name="uscc"]').fill(org.uscc)
@@ -23,7 +23,7 @@ export async function registerOrg(page: Page, org: { name: string; uscc: string;
 
 export async function registerPerson(page: Page, who: { username: string; realName: string; idNumber: string; phone: string }): Promise<void> {
   await page.goto('/login')
-  await page.getByRole('button', { name: '个人注册' }).click()
+  await page.getByRole('link', { name: '个人注册' }).click()
   await page.locator('input[name="username"]').fill(who.username)
   await page.locator('input[name="password"]').fill(PASSWORD)
   await page.locator('input[name="confirm"]').fill(PASSWORD)
@@ -34,13 +34,19 @@ export async function registerPerson(page: Page, who: { username: string; realNa
   await expect(page).toHaveURL(/\/login\?account=/)
 }
 
-/** 单位路径申请 → 新增路径 → 系列, 级别, search the parent, 确认选择, 确定保存. */
-export async function applyPath(page: Page, series: string, level: RegExp, parentQuery: string, parentName: string): Promise<void> {
+/** 单位路径申请 → 新增路径 → 系列, one or more 级别, search the parent, 确认选择, 确定保存. */
+export async function applyPath(page: Page, series: string, level: RegExp | RegExp[], parentQuery: string, parentName: string): Promise<void> {
   await menu(page, '单位路径申请')
   await page.getByTestId('add-path').click()
   const dialog = page.getByTestId('new-path-dialog')
   await pick(page, dialog.getByTestId('path-series'), new RegExp(`^${series}$`))
-  await pick(page, dialog.getByTestId('path-level'), level)
+  // 职称级别 is a multiple choice: the list stays open until she leaves it.
+  await dialog.getByTestId('path-level').click()
+  for (const one of Array.isArray(level) ? level : [level]) {
+    await page.locator('.el-select-dropdown__item:visible', { hasText: one }).first().click()
+  }
+  await page.keyboard.press('Escape')
+  await expect(page.locator('.el-select-dropdown:visible')).toHaveCount(0)
   await dialog.getByTestId('org-search-input').fill(parentQuery)
   await dialog.getByTestId('org-search-button').click()
   await dialog.getByTestId('org-search-results').getByText(parentName).click()

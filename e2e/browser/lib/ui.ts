@@ -33,6 +33,14 @@ export async function confirmBox(page: Page): Promise<void> {
   await page.locator('.el-message-box__btns .el-button--primary').click()
 }
 
+/** 确认申报's dialog: ticks the 诚信承诺书 (the button stays disabled until then) and confirms. */
+export async function acceptPledgeAndSubmit(page: Page): Promise<void> {
+  const dialog = page.getByTestId('submit-dialog')
+  await dialog.getByTestId('pledge-text').waitFor()
+  await dialog.getByTestId('pledge-accept').click()
+  await dialog.getByTestId('submit-confirm').click()
+}
+
 /** The table row that contains a text. */
 export function row(page: Page, table: string, text: string | RegExp): Locator {
   return page.getByTestId(table).locator('.el-table__body-wrapper tr', { hasText: text })

@@ -3,6 +3,9 @@
 import { test, expect, openAs, shot } from '../lib/fixtures'
 import { DEMO_PASSWORD } from '../lib/server'
 import { login, logout } from '../lib/ui'
+import { registerPersonApi, setPassword } from '../lib/api'
+import { PASSWORD } from '../lib/actors'
+import { idNumber } from '../lib/ids'
 
 test('the login page is served at / and a wrong password is refused, then the account locks', async ({ browser, server, watch }) => {
   const page = await openAs(browser, server, watch, 'visitor')
@@ -16,14 +19,16 @@ test('the login page is served at / and a wrong password is refused, then the ac
   await expect(page.getByText('账号为必填项')).toBeVisible()
   await shot(page, 'login')
 
-  await page.locator('input[name="account"]').fill('jiyang_street')
+  // An account of its own: the walks that follow share this server's demo accounts.
+  await registerPersonApi(server, { username: 'locked_wang', password: PASSWORD, realName: '王锁定', idNumber: idNumber('19880808', 131), phone: '13905319941' })
+  await page.locator('input[name="account"]').fill('locked_wang')
   for (let attempt = 1; attempt <= 5; attempt++) {
     await page.locator('input[name="password"]').fill(`Wrong#${attempt}pass`)
     await page.getByTestId('login-submit').click()
     await expect(page.getByTestId('login-error')).toBeVisible()
     if (attempt < 5) await expect(page.getByTestId('login-error')).toContainText('账号或密码错误')
   }
-  await page.locator('input[name="password"]').fill(DEMO_PASSWORD)
+  await page.locator('input[name="password"]').fill(PASSWORD)
   await page.getByTestId('login-submit').click()
   await expect(page.getByTestId('login-error')).toContainText('锁定')
   await expect(page).toHaveURL(/\/login/)
@@ -35,10 +40,11 @@ test('找回密码 with the SMS code, then login with the new password by phone'
   await page.goto('/login')
   await page.getByRole('link', { name: '找回用户名/密码' }).click()
   await page.locator('input[name="forgot-account"]').fill('nurse_zhang')
+  const before = server.smsOutbox('13905310100').length
   await page.getByTestId('send-code').first().click()
   await expect(page.getByTestId('pw-note')).toContainText('验证码已发送')
   await expect(page.getByTestId('send-code').first()).toContainText('秒后重发')
-  const code = server.latestCode('13905310100')
+  const code = await server.latestCode('13905310100', before)
   // A wrong code is refused next to the code field; nothing typed is lost.
   await page.locator('input[name="reset-code"]').fill(code === '000000' ? '111111' : '000000')
   await page.locator('input[name="new-password"]').fill('Fresh#Pass2026')
@@ -53,6 +59,7 @@ test('找回密码 with the SMS code, then login with the new password by phone'
   await login(page, '13905310100', 'Fresh#Pass2026')
   await expect(page.getByTestId('who')).toContainText('张护士')
   await logout(page)
+  await setPassword(server, 'nurse_zhang', 'Fresh#Pass2026', DEMO_PASSWORD)
 })
 
 test('找回用户名 shows the usernames registered with the phone', async ({ browser, server, watch }) => {
@@ -60,9 +67,10 @@ test('找回用户名 shows the usernames registered with the phone', async ({ b
   await page.goto('/forgot')
   await page.getByRole('tab', { name: '找回用户名' }).click()
   await page.locator('input[name="recover-phone"]').fill('13905310100')
+  const before = server.smsOutbox('13905310100').length
   await page.getByTestId('send-code').nth(1).click()
   await expect(page.getByTestId('send-code').nth(1)).toContainText('秒后重发')
-  await page.locator('input[name="recover-code"]').fill(server.latestCode('13905310100'))
+  await page.locator('input[name="recover-code"]').fill(await server.latestCode('13905310100', before))
   await page.getByRole('button', { name: '找回用户名', exact: true }).last().click()
   await expect(page.getByTestId('usernames')).toContainText('nurse_zhang')
   await shot(page, 'forgot-username')
@@ -129,10 +137,8 @@ test('phone width: the menu folds into a drawer; English is available', async ({
   expect(scroll).toBeLessThanOrEqual(390)
   await shot(page, 'phone-paths')
 
-  await page.locator('.locale-switch').click()
-  await page.locator('.el-select-dropdown__item:visible', { hasText: 'English' }).click()
+  await page.getByTestId('locale-switch').selectOption('en')
   await expect(page.getByRole('heading', { name: 'Reporting path applications' })).toBeVisible()
-  await page.locator('.locale-switch').click()
-  await page.locator('.el-select-dropdown__item:visible', { hasText: '简体中文' }).click()
+  await page.getByTestId('locale-switch').selectOption('zh-CN')
   await expect(page.getByRole('heading', { name: '单位路径申请' })).toBeVisible()
 })

@@ -6,10 +6,13 @@ import { DEMO_PASSWORD } from '../lib/server'
 import { readFileSync } from 'node:fs'
 import { applyPath, approvePath, approveReview, login, newDeclaration, openReview, registerOrg, registerPerson, registerReviewer, rejectPath, reportUp } from '../lib/steps'
 import { evidenceFiles } from '../lib/files'
+import { apiToken, publishPlan } from '../lib/api'
 import { fillAll } from '../lib/forms'
-import { beijingYear, confirmBox, menu, pick, row } from '../lib/ui'
+import { acceptPledgeAndSubmit, beijingYear, confirmBox, menu, pick, row } from '../lib/ui'
 
 test('the seed story, walked through the UI', async ({ browser, server, watch }) => {
+  // The whole story, a dozen accounts, on a shared 2-core machine.
+  test.setTimeout(420_000)
   const visitor = await openAs(browser, server, watch, 'visitor')
 
   await test.step('an institution, an authority and a person register', async () => {
@@ -30,6 +33,17 @@ test('the seed story, walked through the UI', async ({ browser, server, watch })
     await applyPath(medsec, '卫生', /^中级/, '人力资源', bureau.name)
     await shot(medsec, 'path-apply')
 
+    // 单位认证: the self-registered authority is no parent until the bureau vouches for it.
+    await login(hrss, bureau.username, DEMO_PASSWORD)
+    await hrss.getByTestId('reviewer-prompt-go').click()
+    await expect(hrss.getByTestId('new-reviewer-dialog')).toBeVisible()
+    await registerReviewer(hrss, reviewers.bureau)
+    await menu(hrss, '单位认证审核')
+    await row(hrss, 'org-verification-table', authority.name).getByTestId('org-verify').click()
+    await confirmBox(hrss)
+    await expect(row(hrss, 'org-verification-table', authority.name)).toHaveCount(0)
+    await shot(hrss, 'org-verification')
+
     await login(hospital, institution.admin, PASSWORD)
     await hospital.getByRole('button', { name: '稍后' }).click()
     // A wrong application first: the authority refuses it with a reason the hospital reads.
@@ -40,10 +54,6 @@ test('the seed story, walked through the UI', async ({ browser, server, watch })
     await expect(row(hospital, 'paths-table', '经济')).toContainText('医院不申报经济系列')
     await applyPath(hospital, '卫生', /^中级/, '医疗保障', authority.name)
 
-    await login(hrss, bureau.username, DEMO_PASSWORD)
-    await hrss.getByTestId('reviewer-prompt-go').click()
-    await expect(hrss.getByTestId('new-reviewer-dialog')).toBeVisible()
-    await registerReviewer(hrss, reviewers.bureau)
     await approvePath(hrss, authority.name)
 
     await approvePath(medsec, institution.name)
@@ -58,7 +68,8 @@ test('the seed story, walked through the UI', async ({ browser, server, watch })
     await registerReviewer(medsec, reviewers.authority)
   })
 
-  const nurse = await openAs(browser, server, watch, 'person')
+  let nurse = await openAs(browser, server, watch, 'person')
+  const context = nurse.context()
   const files = evidenceFiles()
   let declarationUrl = ''
 
@@ -72,25 +83,48 @@ test('the seed story, walked through the UI', async ({ browser, server, watch })
 
   await test.step('确认申报 too early: every problem is listed and shown next to its place', async () => {
     await nurse.getByTestId('submit-declaration').click()
-    await confirmBox(nurse)
+    await acceptPledgeAndSubmit(nurse)
     const list = nurse.getByTestId('problem-list')
     await expect(list).toBeVisible()
     await expect(list).toContainText('请核对姓名、身份证号、联系方式')
-    await expect(list).toContainText('请填写性别')
-    await expect(nurse.locator('#basic-info .el-form-item[data-field="gender"] .el-form-item__error')).toContainText('请填写性别')
+    await expect(list).toContainText('请填写民族')
+    // 性别 and 出生日期 come from the ID number (19880612, an even sequence: 女), shown, not typed.
+    await expect(list).not.toContainText('性别')
+    await expect(nurse.locator('#basic-info .el-form-item[data-field="gender"] .el-select')).toContainText('女')
+    await expect(nurse.locator('#basic-info .el-form-item[data-field="birth_date"] input')).toHaveValue('1988-06-12')
+    await expect(nurse.locator('#basic-info .el-form-item[data-field="ethnicity"] .el-form-item__error')).toContainText('请填写民族')
     await expect(nurse.locator('#section-education [data-test="section-problem"]')).toContainText('学历')
     await shot(nurse, 'declaration-problems')
   })
 
-  await test.step('基本信息 confirmed and 申报信息 filled in', async () => {
+  await test.step('基本信息: what she types survives leaving the page and a closed tab', async () => {
     const basic = nurse.getByTestId('basic-info')
     await expect(basic).toContainText(person.realName)
     await expect(basic).toContainText(person.idNumber)
     await basic.getByTestId('confirm-basic').click()
-    await fillAll(nurse, basic, [...nurseInfo])
-    await basic.getByTestId('save-info').click()
+    await fillAll(nurse, basic, nurseInfo.slice(0, 2))
+    // She leaves at once, before the autosave's moment has passed: leaving saves first.
+    await menu(nurse, '职称评审申报进度')
+    await expect(nurse).not.toHaveURL(declarationUrl)
+    await nurse.goto(declarationUrl)
+    await expect(nurse.locator('#basic-info [data-field="ethnicity"] .el-select')).toContainText('汉族')
+    await expect(nurse.locator('#basic-info [data-field="education"] .el-select')).toContainText('大学本科')
+    await expect(nurse.getByTestId('confirm-basic').locator('input')).toBeChecked()
+    // Then she types more and the tab is closed (a crash): the next visit brings it back.
+    await fillAll(nurse, nurse.getByTestId('basic-info'), nurseInfo.slice(2, 3))
+    await nurse.close({ runBeforeUnload: false })
+    nurse = watch.attach(await context.newPage(), 'person')
+    // The session lived in the closed tab; the typed value lives in this browser.
+    await login(nurse, person.username, PASSWORD)
+    await nurse.goto(declarationUrl)
+    await expect(nurse.getByTestId('restored')).toBeVisible()
+    await expect(nurse.locator('#basic-info [data-field="major"] input')).toHaveValue('护理学')
+    await expect(nurse.getByTestId('autosave-state')).toContainText('已自动保存')
+    await shot(nurse, 'declaration-restored')
+    const basicAgain = nurse.getByTestId('basic-info')
+    await fillAll(nurse, basicAgain, nurseInfo.slice(3))
+    await basicAgain.getByTestId('save-info').click()
     await expect(nurse.locator('.el-message--success', { hasText: '保存成功' })).toBeVisible()
-    await expect(nurse.getByTestId('problem-list')).not.toContainText('请填写性别')
   })
 
   await test.step('each section gets its item; evidence is checked in the browser, then uploaded', async () => {
@@ -127,16 +161,18 @@ test('the seed story, walked through the UI', async ({ browser, server, watch })
     expect(file.suggestedFilename()).toBe('学历证书.pdf')
     const saved = await file.path()
     expect(readFileSync(saved).subarray(0, 5).toString()).toBe('%PDF-')
-    const popup = nurse.waitForEvent('popup')
+    // The preview opens in a viewer under the file's name, not a blob tab titled with a UUID.
     await card.getByTestId('evidence-preview').click()
-    const tab = await popup
-    expect(tab.url()).toMatch(/^blob:/)
-    await tab.close()
+    const viewer = nurse.getByTestId('evidence-viewer')
+    await expect(viewer.getByTestId('viewer-name')).toHaveText('学历证书.pdf')
+    await expect(viewer.getByTestId('viewer-page').first()).toHaveAttribute('data-rendered', 'true')
+    await viewer.getByTestId('viewer-close').click()
+    await expect(viewer).toBeHidden()
   })
 
   await test.step('确认申报 goes through and the declaration sits with the employer', async () => {
     await nurse.getByTestId('submit-declaration').click()
-    await confirmBox(nurse)
+    await acceptPledgeAndSubmit(nurse)
     await expect(nurse).toHaveURL(/\/progress$/)
     await expect(nurse.getByTestId('current-holder')).toContainText(institution.name)
     await expect(nurse.getByTestId('timeline')).toContainText('确认申报')
@@ -161,6 +197,9 @@ test('the seed story, walked through the UI', async ({ browser, server, watch })
     await tcmReviewer.getByTestId('review-return').click()
     await confirmBox(tcmReviewer)
     await expect(tcmReviewer.locator('.el-message--success', { hasText: '已退回到申报人个人账号' })).toBeVisible()
+    // Nothing else waits here: the reviewer is told so and is back at the list.
+    await expect(tcmReviewer.locator('.el-message--success', { hasText: '没有待审核的申报了' })).toBeVisible()
+    await expect(tcmReviewer.getByTestId('reviews-table')).toBeVisible()
   })
 
   await test.step('the person sees the return; only the flagged item and the opened section can change', async () => {
@@ -195,13 +234,32 @@ test('the seed story, walked through the UI', async ({ browser, server, watch })
     await expect(title.getByTestId('flag-add')).toHaveText('新增')
 
     await nurse.getByTestId('submit-declaration').click()
-    await confirmBox(nurse)
+    await acceptPledgeAndSubmit(nurse)
     await expect(nurse).toHaveURL(/\/progress$/)
     await expect(nurse.getByTestId('timeline')).toContainText('修改后重新申报')
   })
 
-  await test.step('approved at the institution (通过未上报), then reported to the authority', async () => {
+  await test.step('the resubmission says exactly what changed since the return (本次修改)', async () => {
+    await menu(tcmReviewer, '职称申报数据审核')
+    await expect(row(tcmReviewer, 'reviews-table', person.realName).getByTestId('resubmitted')).toHaveText('重新申报')
     await openReview(tcmReviewer, person.realName)
+    const summary = tcmReviewer.getByTestId('change-summary')
+    await expect(summary.getByTestId('change-count')).toHaveText('本次修改 2 条')
+    const entries = summary.getByTestId('change-entry')
+    await expect(entries).toHaveCount(2)
+    await expect(entries.nth(0)).toContainText('学历')
+    await expect(entries.nth(0).getByTestId('change-file-added')).toContainText('学历证书.pdf')
+    await expect(entries.nth(1)).toContainText('新增')
+    await expect(entries.nth(1)).toContainText('专业技术职称')
+    await expect(entries.nth(1)).toContainText('护师')
+    await expect(summary).not.toContainText('工作简历')
+    // Each entry leads to its item, which shows the same change in place.
+    await entries.nth(1).locator('a').click()
+    await expect(tcmReviewer.locator('[data-section="title"] [data-test="item-change"]')).toBeInViewport()
+    await shot(tcmReviewer, 'review-changes')
+  })
+
+  await test.step('approved at the institution (通过未上报), then reported to the authority', async () => {
     await expect(tcmReviewer.locator('[data-section="title"]')).toContainText('护师')
     await approveReview(tcmReviewer, '同意上报')
     await menu(tcmReviewer, '职称申报数据审核')
@@ -252,6 +310,10 @@ test('the seed story, walked through the UI', async ({ browser, server, watch })
     await shot(nurse, 'progress-accepted')
   })
 
+  await test.step("the bureau publishes next year's plan", async () => {
+    await publishPlan(server, await apiToken(server, bureau.username, DEMO_PASSWORD), Number(beijingYear(1)), ['health'])
+  })
+
   await test.step('next year: 采用往年申报信息 copies the accepted declaration into a new draft', async () => {
     await nurse.goto('/declarations')
     await nurse.getByTestId('new-declaration').click()
@@ -269,14 +331,17 @@ test('the seed story, walked through the UI', async ({ browser, server, watch })
     await expect(nurse.locator('#section-education')).toContainText('山东第一医科大学')
   })
 
-  await test.step('the declaration and its progress read on a phone-width screen', async () => {
+  await test.step('the declaration, her list (cards with the status) and the progress on a 390 px phone', async () => {
     await nurse.setViewportSize({ width: 390, height: 844 })
     await nurse.reload()
     await expect(nurse.getByTestId('declaration-head')).toBeVisible()
     expect(await nurse.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
     await shot(nurse, 'phone-declaration')
     await nurse.goto('/declarations')
-    await row(nurse, 'declarations-table', '受理').getByTestId('open-progress').click()
+    const accepted = nurse.getByTestId('row-card').filter({ hasText: '受理' })
+    await expect(accepted.getByTestId('status-tag')).toBeInViewport()
+    await shot(nurse, 'phone-declarations')
+    await accepted.getByTestId('open-progress').click()
     await expect(nurse.getByTestId('timeline')).toBeVisible()
     expect(await nurse.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
     await shot(nurse, 'phone-progress')

@@ -1,6 +1,5 @@
 import { createI18n } from 'vue-i18n'
 import zhCN from './locales/zh-CN'
-import en from './locales/en'
 
 export type Locale = 'zh-CN' | 'en'
 const KEY = 'zc.locale'
@@ -13,14 +12,28 @@ function initialLocale(): Locale {
   }
 }
 
+// English is loaded when chosen: the first load of a Chinese user carries only Chinese.
 export const i18n = createI18n({
   legacy: false,
-  locale: initialLocale(),
+  locale: 'zh-CN',
   fallbackLocale: 'zh-CN',
-  messages: { 'zh-CN': zhCN, en },
+  messages: { 'zh-CN': zhCN } as Record<Locale, typeof zhCN>,
 })
 
-export function setLocale(locale: Locale): void {
+async function load(locale: Locale): Promise<void> {
+  if (locale === 'en' && !i18n.global.availableLocales.includes('en')) {
+    i18n.global.setLocaleMessage('en', (await import('./locales/en')).default)
+  }
+}
+
+/** The locale this browser chose last time, loaded (before the app mounts). */
+export async function restoreLocale(): Promise<void> {
+  const locale = initialLocale()
+  if (locale !== 'zh-CN') await setLocale(locale)
+}
+
+export async function setLocale(locale: Locale): Promise<void> {
+  await load(locale)
   i18n.global.locale.value = locale
   document.documentElement.lang = locale
   try {

@@ -51,6 +51,7 @@ export function specialtiesOf(code: string | null | undefined): Schemas['Special
   return series.value.find((s) => s.code === code)?.specialties.filter((s) => s.active) ?? []
 }
 
-export async function searchOrgs(q: string, kind?: OrgKind, page = 1): Promise<Schemas['Page_PublicOrg']> {
-  return call(api.GET('/api/v1/orgs', { params: { query: { q, kind, page, page_size: 20 } } }))
+export async function searchOrgs(q: string, kind?: OrgKind, page = 1, asParent = false): Promise<Schemas['Page_PublicOrg']> {
+  const as_parent = asParent || undefined
+  return call(api.GET('/api/v1/orgs', { params: { query: { q, kind, as_parent, page, page_size: 20 } } }))
 }

@@ -9,18 +9,35 @@ export const ACCEPT = '.pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png
 export type FileKind = 'pdf' | 'jpg' | 'png'
 export type FileCheck = { ok: true; kind: FileKind } | { ok: false; reason: 'empty' | 'size' | 'type' }
 
-const SIGNATURES: Array<[FileKind, number[]]> = [
-  ['pdf', [0x25, 0x50, 0x44, 0x46, 0x2d]],
-  ['jpg', [0xff, 0xd8, 0xff]],
-  ['png', [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]],
-]
+/**
+ * How far into a file `%PDF-` may start. PDF readers look for the header in the first 1024 bytes,
+ * so a PDF written with a byte-order mark or a line break before it still opens for the reviewer.
+ * The server judges by the same rule (api/src/domain/evidence.rs); both are tested against the
+ * files of api/tests/fixtures/files/manifest.json.
+ */
+export const PDF_HEADER_WINDOW = 1024
+/** How many first bytes `sniff` needs. */
+export const SNIFF_BYTES = PDF_HEADER_WINDOW + 5
 
-/** The kind the first bytes say, whatever the name claims. */
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]
+const JPEG_SIGNATURE = [0xff, 0xd8, 0xff]
+const UTF8_BOM = [0xef, 0xbb, 0xbf]
+const PDF_HEADER = [0x25, 0x50, 0x44, 0x46, 0x2d] // %PDF-
+const PDF_LEADING_SPACE = new Set([0x20, 0x09, 0x0d, 0x0a, 0x0c])
+
+const startsWith = (bytes: Uint8Array, signature: number[], at = 0) =>
+  signature.every((byte, i) => bytes[at + i] === byte)
+
+/**
+ * The kind the first bytes say, whatever the name claims: the PNG or JPEG signature, or `%PDF-`
+ * after an optional UTF-8 byte-order mark and whitespace, within the first 1024 bytes.
+ */
 export function sniff(bytes: Uint8Array): FileKind | null {
-  for (const [kind, signature] of SIGNATURES) {
-    if (signature.every((byte, i) => bytes[i] === byte)) return kind
-  }
-  return null
+  if (startsWith(bytes, PNG_SIGNATURE)) return 'png'
+  if (startsWith(bytes, JPEG_SIGNATURE)) return 'jpg'
+  let start = startsWith(bytes, UTF8_BOM) ? UTF8_BOM.length : 0
+  while (start < bytes.length && PDF_LEADING_SPACE.has(bytes[start]!)) start += 1
+  return start <= PDF_HEADER_WINDOW && startsWith(bytes, PDF_HEADER, start) ? 'pdf' : null
 }
 
 function readHead(file: Blob, length: number): Promise<Uint8Array> {
@@ -38,7 +55,7 @@ function readHead(file: Blob, length: number): Promise<Uint8Array> {
 export async function checkEvidenceFile(file: File, maxBytes = MAX_UPLOAD_BYTES): Promise<FileCheck> {
   if (file.size === 0) return { ok: false, reason: 'empty' }
   if (file.size > maxBytes) return { ok: false, reason: 'size' }
-  const kind = sniff(await readHead(file, 8))
+  const kind = sniff(await readHead(file, SNIFF_BYTES))
   return kind ? { ok: true, kind } : { ok: false, reason: 'type' }
 }
 

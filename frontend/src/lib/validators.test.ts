@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { isIdNumber, isPhone, isTotpCode, isUscc, isUsername, passwordStrongEnough } from './validators'
+import { compatible, isContactPhone, isIdNumber, isPhone, isTotpCode, isUscc, isUsername, passwordStrongEnough } from './validators'
 
 describe('validators (same samples as the server)', () => {
   it('checks the GB 11643 ID number check digit and birth date', () => {
@@ -34,5 +34,25 @@ describe('validators (same samples as the server)', () => {
     expect(isTotpCode('123 456')).toBe(true)
     expect(isTotpCode('12345')).toBe(false)
     expect(isTotpCode('12345a')).toBe(false)
+  })
+})
+
+describe('isContactPhone (单位联系电话)', () => {
+  it('takes a mobile number or a landline with its area code', () => {
+    for (const ok of ['0531-84221234', '0531 8422 1234', '053184221234', '010-65123456', '021-6212345', '13800138000']) expect(isContactPhone(ok), ok).toBe(true)
+    for (const bad of ['84221234', '0531-842212', '00531-84221234', '0531-04221234', '531-84221234', '']) expect(isContactPhone(bad), bad).toBe(false)
+  })
+
+  it('reads codes typed in full-width digits as the server does (NFKC)', () => {
+    const fullWidth = (text: string) => text.replace(/[0-9A-Za-z]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0x21 + 0xff01))
+    expect(compatible('３７０１２６１９９００３０５００２４')).toBe('370126199003050024')
+    expect(isIdNumber(fullWidth('370126199003050024'))).toBe(true)
+    expect(isIdNumber(fullWidth('11010519491231002X'))).toBe(true)
+    expect(isIdNumber('３６０４２６１９９１０１０１００７２')).toBe(false)
+    expect(isPhone('１３９－０５３１－０１００')).toBe(true)
+    expect(isPhone(fullWidth('13905310100'))).toBe(true)
+    expect(isContactPhone('０５３１－８４２２１２３４')).toBe(true)
+    expect(isUscc(fullWidth('91110000600037341L'))).toBe(true)
+    expect(isUsername(fullWidth('nurse_li'))).toBe(true)
   })
 })

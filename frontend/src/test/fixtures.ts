@@ -51,6 +51,8 @@ export function declaration(extra: Partial<Declaration> = {}): Declaration {
     updated_at: '2026-11-01T02:00:00Z',
     version: 3,
     year: 2026,
+    exceptional: false,
+    eligibility: [],
     ...extra,
   }
 }

@@ -150,8 +150,13 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Uploads an evidence file (multipart field `file`). The type is decided by the bytes; the file
-         *     is stored durably before it is acknowledged, and nothing is stored when it is refused.
+         * Uploads an evidence file (multipart field `file`). The type is decided by the bytes (a PDF may
+         *     start with a byte-order mark or whitespace before `%PDF-`, within its first 1024 bytes); the
+         *     file must open (a PDF parses and has a page, an image decodes); the stored name ends with the
+         *     extension of that type. Each account keeps at most `storage.max_files_per_account` files and
+         *     `storage.max_bytes_per_account` bytes; uploads never linked to an item are removed after
+         *     `storage.orphan_grace_hours`. The file is stored durably before it is acknowledged, and
+         *     nothing is stored when it is refused.
          */
         post: operations["upload"];
         delete?: never;
@@ -186,7 +191,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Login by username, ID number or phone. Five failures lock the account for 15 minutes. */
+        /**
+         * Login by username, ID number or phone. An ID number or phone shared by several accounts of one
+         *     person (a reviewer who also declares) signs in the one whose password matches. Five failures
+         *     lock the account for 15 minutes.
+         */
         post: operations["login"];
         delete?: never;
         options?: never;
@@ -203,7 +212,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Logs out: the session of this refresh token is revoked. */
+        /** Logs out: the session of this refresh token is revoked, its access tokens included. */
         post: operations["logout"];
         delete?: never;
         options?: never;
@@ -493,6 +502,355 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/bureau/orgs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 单位认证审核: the 主管部门 and 乡镇（街道） of the bureau's region, oldest first. Only an
+         *     `hrss` bureau's admin may ask.
+         */
+        get: operations["list_bureau_orgs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bureau/orgs/{id}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 停用单位: the organisation and all its accounts stop at once; their sessions end and they
+         *     cannot sign in.
+         */
+        post: operations["disable_org"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bureau/orgs/{id}/refuse": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 认证不通过: refuses (or withdraws) the verification with a reason the organisation reads. */
+        post: operations["refuse_org"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bureau/orgs/{id}/reset-password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 单位密码重置: a new random password for the organisation's admin; its sessions end and any
+         *     lockout is cleared.
+         */
+        post: operations["reset_org_password"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bureau/orgs/{id}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 认证通过: the bureau vouches for a 主管部门 or 乡镇（街道） of its region, which may then approve
+         *     paths, receive reports and be chosen as a parent.
+         */
+        post: operations["verify_org"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calendar/days/{day}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Marks a day as an official holiday or a make-up working day (platform admin, or the admin of
+         *     an organisation forming an approved committee).
+         */
+        put: operations["set_calendar_day"];
+        post?: never;
+        /** Makes a day an ordinary day again. */
+        delete: operations["clear_calendar_day"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calendar/{year}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The days of a year that differ from their weekday (weekends are rest days by default). */
+        get: operations["calendar_year"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/certificates/{number}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 撤销 a certificate (a member of the bureau the committee reports to), with a reason. */
+        post: operations["revoke"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/committee-routes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's routes: those its bureau applied for and those to committees it administers. */
+        get: operations["list_routes"];
+        put?: never;
+        /**
+         * 评委会路径申请: a bureau asks for its accepted declarations of a series and level to go to an
+         *     approved committee; the committee's admin approves.
+         */
+        post: operations["apply_route"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/committee-routes/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["approve_route"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/committee-routes/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["reject_route"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/committees": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The committees the caller may see: its own, those awaiting its approval, and (for a bureau)
+         *     every approved one.
+         */
+        get: operations["list_committees"];
+        put?: never;
+        /** 组建评委会: the caller's organisation forms a committee; a bureau approves it. */
+        post: operations["form_committee"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/committees/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_committee"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/committees/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 批准组建: the bureau the committee named (unless it formed it itself) or the platform admin. */
+        post: operations["approve_committee"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/committees/{id}/experts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 评委专家库: the committee's experts, ID numbers and phones masked. */
+        get: operations["list_experts"];
+        put?: never;
+        /** 入库: adds an expert with an `expert` account to the committee's library. */
+        post: operations["add_expert"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/committees/{id}/experts/{expert_id}/remove": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 出库: the expert leaves the library, with a reason; the account stops working at once. */
+        post: operations["remove_expert"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/committees/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 不予批准, with a reason. */
+        post: operations["reject_committee"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/committees/{id}/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 新建评审会: the committee's admin opens a session for a year and one of its levels. */
+        post: operations["open_session"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 统计看板 of the caller's organisation (a bureau, a 主管部门 for its subtree, any organisation
+         *     for what reached it): counts by status, series, level and employer for a year, each drilling
+         *     into the review list; who below still holds declarations with their deadline; the longest waiting.
+         */
+        get: operations["get_dashboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/declarations": {
         parameters: {
             query?: never;
@@ -527,6 +885,26 @@ export interface paths {
         head?: never;
         /** Edits a draft (all fields), or after a return the info if the reviewer unlocked it. */
         patch: operations["update_declaration"];
+        trace?: never;
+    };
+    "/api/v1/declarations/{id}/access-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 访问记录: who at which organisation opened the caller's declaration or downloaded its files,
+         *     newest first. Only the applicant herself: other persons get 404, other roles 403.
+         */
+        get: operations["declaration_access_log"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/declarations/{id}/events": {
@@ -601,6 +979,28 @@ export interface paths {
         patch: operations["update_item"];
         trace?: never;
     };
+    "/api/v1/declarations/{id}/review-form": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 打印/下载评审表: the declaration's 《专业技术职务任职资格评审表》 as a PDF — every section with
+         *     its items, the evidence list, every level's opinion with the real-name reviewer, organisation
+         *     and date — with a QR code to `/verify/forms/{hash}`. For the applicant (a draft gives her a
+         *     preview) and every organisation the declaration reached; anyone else gets 404.
+         */
+        get: operations["download_review_form"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/declarations/{id}/submit": {
         parameters: {
             query?: never;
@@ -615,10 +1015,71 @@ export interface paths {
          *     422 `declaration_incomplete` listing **every** problem; each `field` is a JSON pointer into
          *     this declaration: `/basic_confirmed`, `/info/<key>`, `/sections/<code>` (too few items),
          *     `/items/<index>/data/<key>` and `/items/<index>/attachments` (index into `items` as served),
-         *     `/series`, `/level`, `/specialty`, `/org_id` (no approved path of the employer).
+         *     `/series`, `/level`, `/specialty`, `/org_id` (no approved path of the employer), the failed
+         *     资格条件 at their field (for a 破格 declaration a missing explanation at
+         *     `/exceptional_explanations/<code>`), and `/pledge_sha256` (诚信承诺书 not accepted, or not the
+         *     plan's current text). The submit event records the accepted text's hash and when.
          *     Submitting again after success answers 200 with the declaration and changes nothing.
          */
         post: operations["submit_declaration"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/eligibility-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 资格条件: every rule set (general ones, and plans' own), for anyone signed in. */
+        get: operations["list_eligibility_rules"];
+        /**
+         * Sets (creates or replaces) the 资格条件 of a scope. The most specific set applies to a
+         *     declaration whole: the plan's for its series, the plan's, the series', the level's.
+         */
+        put: operations["put_eligibility_rules"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/eligibility-rules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Removes a rule set (the next general one applies again). */
+        delete: operations["delete_eligibility_rules"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exports/reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 导出Excel of the review list: exactly the rows `GET /reviews` gives under the same filters,
+         *     all pages. ID numbers and phones are masked unless `unmasked=true`.
+         */
+        get: operations["export_reviews"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -634,6 +1095,95 @@ export interface paths {
         };
         /** The calling account: its role and, for organisation accounts, the organisation. */
         get: operations["me"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/certificates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's certificates. */
+        get: operations["my_certificates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/certificates/{number}/checks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 谁查询了我: every verification of the holder's certificate. */
+        get: operations["certificate_checks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/certificates/{number}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Downloads the holder's certificate PDF; its detached signature is in `X-Signature`
+         *     (base64 Ed25519) and in the certificate's JSON.
+         */
+        get: operations["certificate_pdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's notification preferences. */
+        get: operations["get_preferences"];
+        /** Turns the caller's non-essential texts on or off. */
+        put: operations["put_preferences"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/objections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's own objections and their answers. */
+        get: operations["my_objections"];
         put?: never;
         post?: never;
         delete?: never;
@@ -675,6 +1225,23 @@ export interface paths {
          *     ID number or credit code.
          */
         delete: operations["delete_binding"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/todo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's 待办 counts, for the numbers on the menus and the bell. */
+        get: operations["todo"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -741,6 +1308,149 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 消息中心: the caller's messages, newest first. */
+        get: operations["list_messages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/messages/read-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 全部已读: marks every unread message of the caller read. */
+        post: operations["read_all"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/messages/unread-count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The number on the bell: the caller's unread messages. */
+        get: operations["unread_count"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/messages/{id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Marks one of the caller's messages read; anyone else's answers 404. */
+        post: operations["read_message"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/objections/{id}/answer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 处理异议 (the committee's admin); the objector is told. */
+        post: operations["answer_objection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/org/deadlines": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller organisation's review/report deadlines in the current plans, soonest first (shown
+         *     on the review and report pages).
+         */
+        get: operations["org_deadlines"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/org/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 批量导入申报人员 (multipart field `file`, the template filled in, at most
+         *     `storage.max_upload_bytes`): all rows or none. Each person gets an account that no password
+         *     opens yet and an SMS with her username and a code to set her password (找回密码).
+         */
+        post: operations["import_applicants"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/org/imports/template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 下载导入模板: the columns 姓名, 身份证号, 手机号码, 专业 (ID number and phone as text). */
+        get: operations["import_template"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/org/reviewers": {
         parameters: {
             query?: never;
@@ -793,6 +1503,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{id}/reporting": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 申报单位的上报路径: tells a person, before she fills a declaration, whether her employer can
+         *     send it up for that series and level. Any account may ask; an unknown organisation is 404.
+         */
+        get: operations["org_reporting"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/path-audits": {
         parameters: {
             query?: never;
@@ -822,6 +1552,26 @@ export interface paths {
         put?: never;
         /** 新增路径: apply to report a series and level to a parent organisation. */
         post: operations["apply_path"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/paths/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 新增路径 for several levels of one series at once: every level's application is made, or none
+         *     is; a level already open or pending is named by its pointer (`/levels/1`).
+         */
+        post: operations["apply_paths"];
         delete?: never;
         options?: never;
         head?: never;
@@ -862,6 +1612,178 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/paths/{id}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 撤回: takes back the caller's organisation's application while the parent has not decided it. */
+        post: operations["withdraw_path"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The plans, newest year first: public notices every signed-in account may read. */
+        get: operations["list_plans"];
+        put?: never;
+        /**
+         * 发布申报计划: a bureau's admin for its bureau, or the platform admin for a named bureau.
+         *     Another plan of the same bureau may not open the same year, kind, series and level (409).
+         */
+        post: operations["create_plan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/plans/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One plan with its notice, pledge and deadlines. */
+        get: operations["get_plan"];
+        put?: never;
+        post?: never;
+        /** Withdraws a plan nobody has declared in (409 otherwise). */
+        delete: operations["delete_plan"];
+        options?: never;
+        head?: never;
+        /**
+         * Changes a plan (its bureau's admin or the platform admin). Year, kind and bureau never change;
+         *     a series and level that declarations were made in cannot be removed (409). Send
+         *     `If-Match: <version>` to change only what was read (else 412).
+         */
+        patch: operations["update_plan"];
+        trace?: never;
+    };
+    "/api/v1/plans/{id}/extensions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The plan's extensions (延期), oldest first: its bureau's admin and the platform admin. */
+        get: operations["list_extensions"];
+        put?: never;
+        /**
+         * 延期: a later deadline for one organisation and everything below it. Audited; the people it
+         *     concerns (the organisations' admins and reviewers, and applicants still working on a
+         *     declaration there) get a 站内信 with the new date.
+         */
+        post: operations["create_extension"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/plans/{id}/extensions/{extension_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Withdraws an extension; the organisations it covered are told. */
+        delete: operations["revoke_extension"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/publicities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The 公示 list, open ones first: no login, rate limited per client IP. */
+        get: operations["public_publicities"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/publicities/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One 公示: no login, rate limited per client IP. */
+        get: operations["public_publicity"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/publicities/{id}/finalise": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 确定评审结果 once the period ended with no open objection (the committee's admin; a periodic
+         *     job does the same).
+         */
+        post: operations["finalise"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/publicities/{id}/objections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The committee's objection desk for one 公示 (its admin): reasons and answers, no objector. */
+        get: operations["objection_desk"];
+        put?: never;
+        /** 提出异议 during the period (any logged-in account). */
+        post: operations["raise_objection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reports": {
         parameters: {
             query?: never;
@@ -879,6 +1801,282 @@ export interface paths {
          *     retries safe; retrying exactly the same batch without one also returns the first report (200).
          */
         post: operations["create_report"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 上报记录详情: a batch with its declarations, for the organisation that sent it and the one
+         *     it went to; anyone else gets 404.
+         */
+        get: operations["get_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/{id}/roster": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 导出上报花名册: the batch's organisations, date and count to stamp, and its declarations. */
+        get: operations["export_report_roster"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/review-sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The sessions of the committees the caller administers, or (an expert) those the caller was
+         *     drawn for.
+         */
+        get: operations["list_sessions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/review-sessions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The session: its declarations (with counts after the close), its experts and, for the
+         *     committee's admin, the draw records.
+         */
+        get: operations["get_session"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/review-sessions/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 结束评审会: each declaration's result in one transaction; afterwards nothing changes. */
+        post: operations["close"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/review-sessions/{id}/declarations/{declaration_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 信息评审: a declaration of the session, read-only, with its evidence and every opinion; the
+         *     applicant's ID number and phone are masked.
+         */
+        get: operations["read_declaration"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/review-sessions/{id}/declarations/{declaration_id}/recuse": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 回避: the expert declares a conflict of interest and takes no part in this declaration's vote. */
+        post: operations["recuse"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/review-sessions/{id}/declarations/{declaration_id}/vote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 投票 (secret ballot): once per expert and declaration, before the close and the deadline.
+         *     The answer is 204 and nothing anywhere shows the choice with the expert.
+         */
+        post: operations["vote"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/review-sessions/{id}/draws": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 封存抽取: records a fresh random seed and the size of a draw before it is run. */
+        post: operations["seal_draw"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/review-sessions/{id}/draws/{draw_id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 复核: recomputes a draw from its record (seed, sorted candidates, count) and compares. */
+        get: operations["replay_draw"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/review-sessions/{id}/draws/{draw_id}/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 抽取: runs a sealed draw; too few candidates is 422 `not_enough_experts` saying how many are
+         *     missing and why, and the record is kept as `refused`.
+         */
+        post: operations["run_draw"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/review-sessions/{id}/gather": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 提交评审: gathers the accepted declarations routed to the committee (before the draw). */
+        post: operations["gather"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/review-sessions/{id}/members/{expert_id}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 不能参加: a drawn expert declines (recorded by the committee's admin, or by the expert), before
+         *     voting; a replacement draw fills the seat.
+         */
+        post: operations["decline"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/review-sessions/{id}/progress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 评审进度: who has voted on what — never how. */
+        get: operations["progress"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/review-sessions/{id}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 发布公示 of a closed session's results (the committee's admin). */
+        post: operations["publish"];
         delete?: never;
         options?: never;
         head?: never;
@@ -980,6 +2178,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reviews/{id}/urge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 催办: an organisation the file passed through urges the organisation holding it now; its
+         *     reviewers get a message. Once per file per day; audited.
+         */
+        post: operations["urge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/series": {
         parameters: {
             query?: never;
@@ -1014,12 +2232,141 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/verify/forms/{hash}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 评审表核验 (public, no login, limited per client IP like the other public pages): whether a
+         *     printed form's content hash matches the platform's current record. A hash the platform never
+         *     generated is 404.
+         */
+        get: operations["verify_review_form"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/verify/public-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The platform's public key that checks certificate signatures. */
+        get: operations["public_key"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/verify/{number}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 证书核验: a certificate's masked facts and whether it is valid or revoked. No login; when the
+         *     checker is logged in, the holder sees the checker's organisation.
+         */
+        get: operations["verify"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/verify/{number}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Checks an uploaded certificate PDF (the request body, `application/pdf`) against the
+         *     certificate's signature: one changed byte fails.
+         */
+        post: operations["verify_pdf"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         AcceptedResponse: {
             message: string;
+        };
+        /**
+         * @description One line of 访问记录: an organisation's account opened the declaration or downloaded a file;
+         *     repeats by the same account within ten minutes are one line with a count.
+         */
+        AccessLogEntryDto: {
+            /** @description The account's real name (实名). */
+            account_name: string;
+            /** @description `view` (查看申报) or `download` (下载材料). */
+            action: string;
+            /** @example 查看申报 */
+            action_label: string;
+            /** @description The file's name, for downloads. */
+            attachment_name?: string | null;
+            /**
+             * Format: int32
+             * @description How many times within the line's span.
+             */
+            count: number;
+            /** Format: date-time */
+            first_at: string;
+            id: string;
+            /** Format: date-time */
+            last_at: string;
+            org_id: string;
+            /** @description The organisation, e.g. `济阳区人民医院`. */
+            org_name: string;
+            username: string;
+        };
+        AddExpertRequest: {
+            id_number: string;
+            /** @description The expert's own title level. */
+            level: components["schemas"]["Level"];
+            /** @description 所在单位. */
+            org_id: string;
+            password: string;
+            phone: string;
+            real_name: string;
+            /** @description 入库理由. */
+            reason: string;
+            series: string;
+            /** @description 专业. */
+            specialty: string;
+            /** @description The expert's own login (an `expert` account; a second factor is required before reviewing). */
+            username: string;
+        };
+        AnswerRequest: {
+            /** @description 处理意见 (2–2000 characters). */
+            answer: string;
+            /** @description `upheld` (异议成立: the declaration goes back for another review) or `dismissed`. */
+            decision: string;
         };
         ApplicantDto: {
             /** @description In full on a single declaration (for the owner and the reviewers it reached); masked in lists. */
@@ -1038,6 +2385,22 @@ export interface components {
              */
             series: string;
         };
+        ApplyPathsRequest: {
+            /** @description 职称级别: one or more, each once. */
+            levels: components["schemas"]["Level"][];
+            /** @description 上级或主管单位, the same for every level. */
+            parent_org_id: string;
+            /**
+             * @description 职称系列 code.
+             * @example health
+             */
+            series: string;
+        };
+        ApplyRouteRequest: {
+            committee_id: string;
+            level: components["schemas"]["Level"];
+            series: string;
+        };
         ApproveRequest: {
             opinion?: string | null;
         };
@@ -1047,6 +2410,10 @@ export interface components {
              * @example application/pdf
              */
             content_type: string;
+            /**
+             * @description The uploaded name, ending with the extension of the type the bytes are.
+             * @example 学历证书.pdf
+             */
             filename: string;
             id: string;
             sha256: string;
@@ -1069,9 +2436,94 @@ export interface components {
             org_id?: string | null;
             result: string;
         };
+        CalendarDayDto: {
+            /** @description `YYYY-MM-DD`. */
+            day: string;
+            /** @description `holiday` (法定节假日) or `workday` (调休上班). */
+            kind: string;
+            note?: string | null;
+        };
+        CalendarDayRequest: {
+            /** @description `holiday` or `workday`. */
+            kind: string;
+            note?: string | null;
+        };
+        CertificateCheckDto: {
+            /** Format: date-time */
+            checked_at: string;
+            /** @description The checker's organisation when the checker was logged in as its member. */
+            checker_org_name?: string | null;
+            /** @description `lookup` or `pdf`. */
+            via: string;
+        };
+        /** @description A certificate's facts, with the ID number masked. */
+        CertificateDto: {
+            committee_name: string;
+            holder_name: string;
+            id_number_masked: string;
+            issued_on: string;
+            level: string;
+            level_label: string;
+            number: string;
+            /** Format: date-time */
+            revoked_at?: string | null;
+            revoked_reason?: string | null;
+            series_name: string;
+            /** @description Base64 Ed25519 signature over the PDF's bytes. */
+            signature: string;
+            specialty: string;
+            /** @description `valid` or `revoked`. */
+            status: string;
+            title_name: string;
+            /** @description The public verification address (the QR code's). */
+            verify_url: string;
+        };
         ChangePasswordRequest: {
             current_password: string;
             new_password: string;
+        };
+        /**
+         * @description 同意 / 不同意 / 弃权.
+         * @enum {string}
+         */
+        Choice: "agree" | "disagree" | "abstain";
+        CommitteeDto: {
+            /** @description The bureau that approves it. */
+            bureau: components["schemas"]["OrgRef"];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            decided_at?: string | null;
+            id: string;
+            levels: components["schemas"]["LevelMinimum"][];
+            /** @description The caller is the committee's admin. */
+            managed: boolean;
+            name: string;
+            /** @description 组建单位: its org admin is the committee's admin. */
+            org: components["schemas"]["OrgRef"];
+            pass: components["schemas"]["Fraction"];
+            quorum: components["schemas"]["Fraction"];
+            reason?: string | null;
+            series: string;
+            specialty_group?: string | null;
+            status: components["schemas"]["PathStatus"];
+            status_label: string;
+        };
+        CommitteeRouteDto: {
+            bureau: components["schemas"]["OrgRef"];
+            committee_id: string;
+            committee_name: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            decided_at?: string | null;
+            id: string;
+            level: components["schemas"]["Level"];
+            level_label: string;
+            reason?: string | null;
+            series: string;
+            status: components["schemas"]["PathStatus"];
+            status_label: string;
         };
         CountDto: {
             /** Format: int64 */
@@ -1089,6 +2541,11 @@ export interface components {
             level: components["schemas"]["Level"];
             /** @description The employer (申报单位). */
             org_id: string;
+            /**
+             * @description The 申报计划 to declare in (`GET /plans?open=true`). When omitted, the plan open now for the
+             *     year, kind, series and level whose bureau the employer's reporting paths end at.
+             */
+            plan_id?: string | null;
             /** @example health */
             series: string;
             /**
@@ -1096,6 +2553,60 @@ export interface components {
              * @example 护理学
              */
             specialty: string;
+            /**
+             * Format: int32
+             * @example 2026
+             */
+            year: number;
+        };
+        CreatePlanRequest: {
+            /**
+             * Format: date-time
+             * @description 主管部门上报截止 (no earlier than the employer's).
+             */
+            authority_closes_at: string;
+            /**
+             * Format: date-time
+             * @description 人社局受理截止 (no earlier than the authority's).
+             */
+            bureau_closes_at: string;
+            /** @description The bureau publishing it: the platform admin names one; a bureau's admin may omit it. */
+            bureau_org_id?: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-12-15T17:00:00+08:00
+             */
+            closes_at: string;
+            /**
+             * Format: date-time
+             * @description 单位审核截止 (no earlier than `return_closes_at`).
+             */
+            employer_closes_at: string;
+            /** @description Whether declarations may be 破格. */
+            exceptional_allowed?: boolean;
+            kind: components["schemas"]["DeclarationKind"];
+            /** @description 职称级别; the plan opens every pair of a listed series and level that the catalogue has. */
+            levels: components["schemas"]["Level"][];
+            /** @example 2026年度卫生系列职称申报 */
+            name: string;
+            /** @description 申报通知 (plain text, at most 20,000 characters). */
+            notice?: string;
+            /** @description An uploaded file (`POST /attachments`) of the caller's: the notice as issued. */
+            notice_attachment_id?: string | null;
+            /**
+             * Format: date-time
+             * @description Instants with an offset, e.g. `2026-12-01T09:00:00+08:00` (Beijing time).
+             */
+            opens_at: string;
+            /** @description 诚信承诺书; the platform's default text when omitted. */
+            pledge_text?: string | null;
+            /**
+             * Format: date-time
+             * @description Returned declarations may be resubmitted until then (no earlier than `closes_at`).
+             */
+            return_closes_at: string;
+            /** @description 职称系列 codes (one or many). */
+            series: string[];
             /**
              * Format: int32
              * @example 2026
@@ -1115,6 +2626,34 @@ export interface components {
         CreatedId: {
             id: string;
         };
+        /** @description One number and the `GET /reviews` query string that lists exactly what it counts. */
+        DashboardCountDto: {
+            /** Format: int64 */
+            count: number;
+            /** @description e.g. `status=pending&year=2026`: `GET /reviews?{drill}` has `total == count`. */
+            drill: string;
+            key: string;
+            label: string;
+        };
+        DashboardDto: {
+            by_level: components["schemas"]["DashboardCountDto"][];
+            /** @description By employer (申报单位). */
+            by_org: components["schemas"]["DashboardCountDto"][];
+            by_series: components["schemas"]["DashboardCountDto"][];
+            by_status: components["schemas"]["DashboardCountDto"][];
+            /** @description Organisations below still holding declarations (not yet reviewed or reported), deadline nearest first. */
+            holders: components["schemas"]["HolderDto"][];
+            /** Format: int64 */
+            total: number;
+            /** @description In review somewhere in the tree, longest unchanged first. */
+            waiting: components["schemas"]["WaitingDto"][];
+            /** Format: int32 */
+            year: number;
+        };
+        DecisionDto: {
+            certified: string[];
+            failed: string[];
+        };
         DeclarationDto: {
             applicant: components["schemas"]["ApplicantDto"];
             /** @description The applicant confirmed name, ID number and phone (基本信息). */
@@ -1124,6 +2663,10 @@ export interface components {
             created_at: string;
             /** @description Whether the applicant can change anything now. */
             editable: boolean;
+            /** @description The 资格条件 of its series and level (empty when none apply), each checked now. */
+            eligibility: components["schemas"]["EligibilityDto"][];
+            /** @description 破格: failed 资格条件 are warnings the applicant explains (every reviewer sees them). */
+            exceptional: boolean;
             /** @description Where it is now; null while a draft or returned to the applicant. */
             holder_org_id?: string | null;
             holder_org_name?: string | null;
@@ -1142,6 +2685,7 @@ export interface components {
             /** @description The employer (申报单位). */
             org_id: string;
             org_name: string;
+            plan?: components["schemas"]["DeclarationPlanDto"] | null;
             return_opinion?: string | null;
             series: string;
             series_name: string;
@@ -1167,11 +2711,104 @@ export interface components {
          * @enum {string}
          */
         DeclarationKind: "title" | "assessment";
+        /** @description The 申报计划 a declaration belongs to, with its window for the declaration's employer. */
+        DeclarationPlanDto: {
+            bureau_name: string;
+            bureau_org_id: string;
+            /**
+             * Format: date-time
+             * @description The close for this employer: the plan's, later when extended (延期).
+             */
+            closes_at: string;
+            exceptional_allowed: boolean;
+            extended: boolean;
+            extension_reason?: string | null;
+            id: string;
+            name: string;
+            /** Format: date-time */
+            opens_at: string;
+            /**
+             * Format: date-time
+             * @description The plan's own close, before any extension.
+             */
+            planned_closes_at: string;
+            pledge_sha256: string;
+            /** @description 诚信承诺书 accepted at 确认申报, and its SHA-256 (hex) to send back. */
+            pledge_text: string;
+            /**
+             * Format: date-time
+             * @description Until then a returned declaration may be resubmitted (for this employer).
+             */
+            return_closes_at: string;
+            /**
+             * Format: int64
+             * @description Seconds from now (server clock) to `submit_until`; 0 once passed.
+             */
+            seconds_to_submit_until: number;
+            /**
+             * Format: date-time
+             * @description Until when this declaration can be submitted now: the close, or for a returned one the
+             *     later of the close and the return deadline.
+             */
+            submit_until: string;
+            /** Format: int32 */
+            year: number;
+        };
         /**
-         * @description A declaration's status as everyone sees it (SPEC §4).
+         * @description A declaration's status as everyone sees it (SPEC §4, §8); the moves between them are
+         *     the table in `domain::lifecycle`.
          * @enum {string}
          */
-        DeclarationStatus: "draft" | "pending" | "approved" | "returned" | "accepted";
+        DeclarationStatus: "draft" | "pending" | "approved" | "returned" | "accepted" | "in_review" | "passed" | "failed" | "void" | "publicized" | "certified";
+        DrawDto: {
+            algorithm: string;
+            /** @description The sorted candidate expert ids the draw ran over. */
+            candidates?: string[] | null;
+            /** Format: int32 */
+            count: number;
+            id: string;
+            /** @description `initial` or `replacement`. */
+            kind: string;
+            /** @description The drawn expert ids, in the order drawn. */
+            output?: string[] | null;
+            replaces_expert_id?: string | null;
+            /** Format: date-time */
+            run_at?: string | null;
+            /** Format: date-time */
+            sealed_at: string;
+            /** @description Recorded when the draw was sealed, before anything was drawn. */
+            seed: string;
+            /** @description `sealed`, `done` or `refused` (too few candidates). */
+            status: string;
+        };
+        /** @description One 资格条件 and how the declaration meets it. */
+        EligibilityDto: {
+            /** @description `title_years`, `profession_years`, `annual_review` or `continuing_education`. */
+            code: string;
+            /** @description The applicant's 破格 explanation of this rule. */
+            explanation?: string | null;
+            /** @description The field it failed on (`/info/…`, `/sections/…`, `/items/<index>/data/…`). */
+            field?: string | null;
+            passed: boolean;
+            /** @description Why it failed. */
+            reason?: string | null;
+            /** @description The rule in words. */
+            rule: string;
+        };
+        /** @description A 资格条件 rule set and the declarations it is for. */
+        EligibilityRuleSetDto: {
+            id: string;
+            level: components["schemas"]["Level"];
+            /** @description Only for this plan (a notice's own conditions); null: every plan. */
+            plan_id?: string | null;
+            rules: components["schemas"]["Rule"][];
+            /** @description Only for this series; null: every series. */
+            series?: string | null;
+            /** Format: date-time */
+            updated_at: string;
+            /** @description The rules in words, for the plan's (or the current) year. */
+            words: string[];
+        };
         EventDto: {
             /** @description create, submit, resubmit, approve, return, report, accept. */
             action: string;
@@ -1186,6 +2823,69 @@ export interface components {
             opinion?: string | null;
             org_id?: string | null;
             org_name?: string | null;
+        };
+        ExpertDeclarationDto: {
+            declaration: components["schemas"]["DeclarationDto"];
+            /** @description Every level's opinions, as the timeline shows them. */
+            events: components["schemas"]["EventDto"][];
+        };
+        ExpertDto: {
+            /** Format: date-time */
+            created_at: string;
+            entry_reason: string;
+            exit_reason?: string | null;
+            id: string;
+            id_number_masked: string;
+            level: components["schemas"]["Level"];
+            level_label: string;
+            org_id: string;
+            org_name: string;
+            phone_masked: string;
+            real_name: string;
+            /** Format: date-time */
+            removed_at?: string | null;
+            /** @description The account has its second factor (动态口令). */
+            second_factor: boolean;
+            series: string;
+            specialty: string;
+            /** @description `active` (在库) or `removed` (出库). */
+            status: string;
+            username: string;
+        };
+        ExtensionDto: {
+            /** Format: date-time */
+            created_at: string;
+            created_by_name: string;
+            /**
+             * Format: date-time
+             * @description Individuals at or below it may create, submit and resubmit until then.
+             */
+            declare_until?: string | null;
+            id: string;
+            /** @description The organisation given more time; everything below it is covered too. */
+            org: components["schemas"]["OrgRef"];
+            reason: string;
+            /**
+             * Format: date-time
+             * @description It and the organisations below it may review and report until then.
+             */
+            review_until?: string | null;
+        };
+        ExtensionRequest: {
+            /**
+             * Format: date-time
+             * @description Later than the plan's `closes_at`: individuals there may create, submit and resubmit until then.
+             */
+            declare_until?: string | null;
+            /** @description The organisation given more time; everything that reports through it is covered too. */
+            org_id: string;
+            /** @description 延期原因 (2–500 characters), shown to the people concerned. */
+            reason: string;
+            /**
+             * Format: date-time
+             * @description Later than the plan's employer deadline: they may review and report until then.
+             */
+            review_until?: string | null;
         };
         /** @description One input of a form. */
         Field: {
@@ -1224,6 +2924,24 @@ export interface components {
         ForgotUsernameRequest: {
             phone: string;
         };
+        FormCommitteeRequest: {
+            /** @description The `hrss` bureau that approves the committee. */
+            bureau_org_id: string;
+            /** @description The levels it reviews. */
+            levels: components["schemas"]["Level"][];
+            /** @description Per-level member minimums; default and floor the national ones (25 / 17 / 11), odd. */
+            min_members?: {
+                [key: string]: number;
+            };
+            /** @description 评委会名称, e.g. 济阳区卫生系列中级职称评审委员会. */
+            name: string;
+            pass?: components["schemas"]["ShareInput"] | null;
+            quorum?: components["schemas"]["ShareInput"] | null;
+            /** @description 职称系列 code. */
+            series: string;
+            /** @description 学科组 (optional). */
+            specialty_group?: string | null;
+        };
         /** @description A form template: the 申报信息 fields and the sections with their fields. */
         FormDto: {
             info_fields: components["schemas"]["Field"][];
@@ -1233,6 +2951,85 @@ export interface components {
             template_id: string;
             /** Format: int32 */
             version: number;
+        };
+        /** @description What a printed 评审表's QR code tells anyone who scans it. */
+        FormVerificationDto: {
+            /** @description 张** — the applicant's name, masked. */
+            applicant: string;
+            /**
+             * @description The printed content still matches the platform's current record; false once anything
+             *     on the form changed (an item, an opinion, the status).
+             */
+            current: boolean;
+            /** @description A sentence to show. */
+            message: string;
+            /**
+             * Format: date-time
+             * @description When this content was first generated.
+             */
+            printed_at: string;
+            /** @description Series, title and kind, e.g. `2026年度 卫生系列 主管护师（职称申报）`. */
+            subtitle: string;
+            /** Format: int32 */
+            year: number;
+        };
+        /** @description A share such as two thirds, compared without floating point. */
+        Fraction: {
+            /** Format: int32 */
+            denominator: number;
+            /** Format: int32 */
+            numerator: number;
+        };
+        GatherDto: {
+            /**
+             * Format: int64
+             * @description Declarations moved into the session (评审中).
+             */
+            added: number;
+        };
+        HolderDto: {
+            /**
+             * Format: int64
+             * @description 通过未上报 there.
+             */
+            approved: number;
+            /**
+             * Format: date-time
+             * @description Its next review/report deadline in the year's plan.
+             */
+            deadline?: string | null;
+            /** @description Within 7 days. */
+            deadline_near: boolean;
+            org_id: string;
+            org_name: string;
+            /**
+             * Format: int64
+             * @description 待审核 there.
+             */
+            pending: number;
+        };
+        /** @description The multipart body of an import. */
+        ImportForm: {
+            /**
+             * Format: binary
+             * @description The filled-in template (`.xlsx`).
+             */
+            file: string;
+        };
+        ImportResultDto: {
+            batch_id: string;
+            imported: number;
+            people: components["schemas"]["ImportedPersonDto"][];
+        };
+        ImportedPersonDto: {
+            account_id: string;
+            id_number_masked: string;
+            phone_masked: string;
+            real_name: string;
+            /** @description The sheet's row (1 is the header). */
+            row: number;
+            specialty: string;
+            username: string;
         };
         ItemDto: {
             /** @description Added by the applicant after the last return (新增). */
@@ -1269,6 +3066,12 @@ export interface components {
          * @enum {string}
          */
         Level: "senior" | "deputy_senior" | "intermediate" | "assistant" | "staff";
+        LevelMinimum: {
+            level: components["schemas"]["Level"];
+            level_label: string;
+            /** Format: int32 */
+            min_members: number;
+        };
         LevelRequest: {
             active?: boolean | null;
             /** @description Required when the series does not have the level yet. */
@@ -1288,6 +3091,13 @@ export interface components {
              */
             totp_code?: string | null;
         };
+        MarkedRead: {
+            /**
+             * Format: int64
+             * @description How many messages were unread and are read now.
+             */
+            marked: number;
+        };
         MeResponse: {
             id: string;
             /** @description Masked, e.g. `110105********002X`. */
@@ -1303,6 +3113,32 @@ export interface components {
             totp_enabled: boolean;
             username: string;
         };
+        MemberDto: {
+            decline_reason?: string | null;
+            draw_id: string;
+            expert_id: string;
+            level: components["schemas"]["Level"];
+            org_name: string;
+            real_name: string;
+            specialty: string;
+            /** @description `drawn` or `declined` (不能参加). */
+            status: string;
+        };
+        MessageDto: {
+            body: string;
+            /** Format: date-time */
+            created_at: string;
+            id: string;
+            /** @description What happened, machine-readable: `declaration_returned`, `files_arrived`, `path_awaiting_audit` … */
+            kind: string;
+            /** @description Where in the SPA the object is (`/declarations/<id>/progress`). */
+            link?: string | null;
+            object_id?: string | null;
+            object_type?: string | null;
+            /** Format: date-time */
+            read_at?: string | null;
+            title: string;
+        };
         NewItemRequest: {
             attachment_ids?: string[];
             data: Record<string, unknown>;
@@ -1317,14 +3153,89 @@ export interface components {
             name: string;
         };
         /**
+         * @description 消息提醒设置: whether the account takes non-essential texts (progress, reminders). One-time
+         *     codes are always sent.
+         */
+        NotificationPreferences: {
+            sms_enabled: boolean;
+        };
+        /** @description An objection as its objector, or the committee's desk, sees it. Never names the objector. */
+        ObjectionDto: {
+            answer?: string | null;
+            /** Format: date-time */
+            answered_at?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            declaration_id: string;
+            id: string;
+            publicity_id: string;
+            reason: string;
+            /** @description `open`, `upheld` or `dismissed`. */
+            status: string;
+        };
+        ObjectionRequest: {
+            declaration_id: string;
+            /** @description 异议理由 (5–2000 characters). */
+            reason: string;
+        };
+        OpenSessionRequest: {
+            level: components["schemas"]["Level"];
+            name: string;
+            /** @description Only declarations and experts of this specialty (专业); all when absent. */
+            specialty?: string | null;
+            /**
+             * Format: date-time
+             * @description Votes are taken until this instant (exclusive).
+             */
+            vote_until: string;
+            /** Format: int32 */
+            year: number;
+        };
+        /** @description One of the caller organisation's deadlines. */
+        OrgDeadlineDto: {
+            /**
+             * Format: date-time
+             * @description The deadline in force (later when extended).
+             */
+            at: string;
+            extended: boolean;
+            extension_reason?: string | null;
+            passed: boolean;
+            plan_id: string;
+            plan_name: string;
+            /**
+             * Format: date-time
+             * @description The plan's deadline for this level.
+             */
+            planned_at: string;
+            /**
+             * Format: int64
+             * @description Seconds from now (server clock) until it; 0 once passed.
+             */
+            seconds_left: number;
+            stage: components["schemas"]["Stage"];
+            /** @example 单位审核截止 */
+            stage_label: string;
+            /** Format: int32 */
+            year: number;
+        };
+        /**
          * @description The kind of an organisation, which decides where it may report.
          * @enum {string}
          */
         OrgKind: "enterprise" | "institution" | "authority" | "township" | "hrss";
+        /** @description An organisation on a path row, with what a clerk checks it against (单位认证). */
         OrgRef: {
+            address: string;
             id: string;
             kind: components["schemas"]["OrgKind"];
             name: string;
+            region_code: string;
+            /** @description 统一社会信用代码, in full: it is public. */
+            uscc: string;
+            verification: components["schemas"]["OrgVerification"];
+            /** @description Vouched for by a bureau (or provisioned by the platform). */
+            verified: boolean;
         };
         OrgSummary: {
             id: string;
@@ -1332,6 +3243,35 @@ export interface components {
             name: string;
             region_code: string;
             uscc: string;
+            /** @description 单位认证: an unverified 主管部门 or 乡镇（街道） cannot approve paths or receive reports yet. */
+            verification: components["schemas"]["OrgVerification"];
+        };
+        /**
+         * @description 单位认证: whether someone who knows the organisation has vouched for it.
+         * @enum {string}
+         */
+        OrgVerification: "unverified" | "verified" | "refused";
+        /** @description An organisation as its bureau sees it in 单位认证审核. */
+        OverseenOrg: {
+            address: string;
+            contact_name: string;
+            contact_phone: string;
+            /** Format: date-time */
+            created_at: string;
+            id: string;
+            kind: components["schemas"]["OrgKind"];
+            kind_label: string;
+            name: string;
+            region_code: string;
+            /** @description `active` or `disabled` (停用). */
+            status: string;
+            uscc: string;
+            verification: components["schemas"]["OrgVerification"];
+            verification_label: string;
+            /** @description Why the bureau refused it (认证不通过). */
+            verification_reason?: string | null;
+            /** Format: date-time */
+            verified_at?: string | null;
         };
         /** @description One page of a list, with the total across all pages. */
         Page_AuditEntryView: {
@@ -1369,6 +3309,10 @@ export interface components {
                 created_at: string;
                 /** @description Whether the applicant can change anything now. */
                 editable: boolean;
+                /** @description The 资格条件 of its series and level (empty when none apply), each checked now. */
+                eligibility: components["schemas"]["EligibilityDto"][];
+                /** @description 破格: failed 资格条件 are warnings the applicant explains (every reviewer sees them). */
+                exceptional: boolean;
                 /** @description Where it is now; null while a draft or returned to the applicant. */
                 holder_org_id?: string | null;
                 holder_org_name?: string | null;
@@ -1387,6 +3331,7 @@ export interface components {
                 /** @description The employer (申报单位). */
                 org_id: string;
                 org_name: string;
+                plan?: components["schemas"]["DeclarationPlanDto"] | null;
                 return_opinion?: string | null;
                 series: string;
                 series_name: string;
@@ -1406,6 +3351,60 @@ export interface components {
                 version: number;
                 /** Format: int32 */
                 year: number;
+            }[];
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            page_size: number;
+            /** Format: int64 */
+            total: number;
+        };
+        /** @description One page of a list, with the total across all pages. */
+        Page_MessageDto: {
+            items: {
+                body: string;
+                /** Format: date-time */
+                created_at: string;
+                id: string;
+                /** @description What happened, machine-readable: `declaration_returned`, `files_arrived`, `path_awaiting_audit` … */
+                kind: string;
+                /** @description Where in the SPA the object is (`/declarations/<id>/progress`). */
+                link?: string | null;
+                object_id?: string | null;
+                object_type?: string | null;
+                /** Format: date-time */
+                read_at?: string | null;
+                title: string;
+            }[];
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            page_size: number;
+            /** Format: int64 */
+            total: number;
+        };
+        /** @description One page of a list, with the total across all pages. */
+        Page_OverseenOrg: {
+            items: {
+                address: string;
+                contact_name: string;
+                contact_phone: string;
+                /** Format: date-time */
+                created_at: string;
+                id: string;
+                kind: components["schemas"]["OrgKind"];
+                kind_label: string;
+                name: string;
+                region_code: string;
+                /** @description `active` or `disabled` (停用). */
+                status: string;
+                uscc: string;
+                verification: components["schemas"]["OrgVerification"];
+                verification_label: string;
+                /** @description Why the bureau refused it (认证不通过). */
+                verification_reason?: string | null;
+                /** Format: date-time */
+                verified_at?: string | null;
             }[];
             /** Format: int64 */
             page: number;
@@ -1443,13 +3442,96 @@ export interface components {
             total: number;
         };
         /** @description One page of a list, with the total across all pages. */
+        Page_PlanDto: {
+            items: {
+                /** @description The bureau that published it; declarations must report up to it. */
+                bureau: components["schemas"]["OrgRef"];
+                /**
+                 * Format: date-time
+                 * @description … until here (exclusive, to the second).
+                 */
+                closes_at: string;
+                /** Format: date-time */
+                created_at: string;
+                /** @description Each level's review/report deadline, lowest level first. */
+                deadlines: components["schemas"]["StageDeadlineDto"][];
+                /**
+                 * Format: int64
+                 * @description How many declarations were made in it.
+                 */
+                declarations: number;
+                /** @description Whether declarations in it may be 破格 (exceptional). */
+                exceptional_allowed: boolean;
+                /** @description Extensions (延期); listed for the plan's bureau and the platform admin only. */
+                extensions: components["schemas"]["ExtensionDto"][];
+                id: string;
+                kind: components["schemas"]["DeclarationKind"];
+                kind_label: string;
+                levels: components["schemas"]["Level"][];
+                /** @example 2026年度卫生系列职称申报 */
+                name: string;
+                /** @description 申报通知 (plain text). */
+                notice: string;
+                notice_attachment?: components["schemas"]["AttachmentDto"] | null;
+                /**
+                 * Format: date-time
+                 * @description Individuals may create and submit from here …
+                 */
+                opens_at: string;
+                /** @description SHA-256 (hex) of `pledge_text`, sent back with the acceptance. */
+                pledge_sha256: string;
+                /** @description 诚信承诺书: what an applicant accepts at 确认申报. */
+                pledge_text: string;
+                /**
+                 * Format: date-time
+                 * @description A returned declaration may be resubmitted until here.
+                 */
+                return_closes_at: string;
+                /** @description Every series × level pair it opens. */
+                scopes: components["schemas"]["PlanScopeDto"][];
+                /**
+                 * Format: int64
+                 * @description Seconds from now (server clock) until the close; 0 once closed. Count down from this,
+                 *     not from the client's clock.
+                 */
+                seconds_to_close: number;
+                /**
+                 * Format: int64
+                 * @description Seconds until it opens; 0 once open.
+                 */
+                seconds_to_open: number;
+                series: string[];
+                /** Format: date-time */
+                updated_at: string;
+                /** Format: int32 */
+                version: number;
+                /** @description For individuals, at the server's clock (extensions aside). */
+                window: components["schemas"]["WindowState"];
+                window_label: string;
+                /** Format: int32 */
+                year: number;
+            }[];
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            page_size: number;
+            /** Format: int64 */
+            total: number;
+        };
+        /** @description One page of a list, with the total across all pages. */
         Page_PublicOrg: {
             items: {
+                address: string;
                 id: string;
                 kind: components["schemas"]["OrgKind"];
                 kind_label: string;
                 name: string;
                 region_code: string;
+                /** @description 统一社会信用代码, in full: it is public. */
+                uscc: string;
+                verification: components["schemas"]["OrgVerification"];
+                /** @description Vouched for by a bureau (or provisioned by the platform): 已认证. */
+                verified: boolean;
             }[];
             /** Format: int64 */
             page: number;
@@ -1495,6 +3577,8 @@ export interface components {
                 org_name: string;
                 /** @description Masked, e.g. `138****8000`. */
                 phone_masked: string;
+                /** @description Submitted again after a return (重新申报): the review page shows what changed. */
+                resubmitted: boolean;
                 series: string;
                 series_name: string;
                 specialty: string;
@@ -1540,7 +3624,88 @@ export interface components {
          * @description Where a reporting path application stands.
          * @enum {string}
          */
-        PathStatus: "pending" | "approved" | "rejected";
+        PathStatus: "pending" | "approved" | "rejected" | "withdrawn";
+        PdfCheckDto: {
+            certificate: components["schemas"]["CertificateDto"];
+            /** @description The uploaded bytes carry the platform's signature for this certificate. */
+            genuine: boolean;
+        };
+        /** @description 申报计划 as everyone reads it. */
+        PlanDto: {
+            /** @description The bureau that published it; declarations must report up to it. */
+            bureau: components["schemas"]["OrgRef"];
+            /**
+             * Format: date-time
+             * @description … until here (exclusive, to the second).
+             */
+            closes_at: string;
+            /** Format: date-time */
+            created_at: string;
+            /** @description Each level's review/report deadline, lowest level first. */
+            deadlines: components["schemas"]["StageDeadlineDto"][];
+            /**
+             * Format: int64
+             * @description How many declarations were made in it.
+             */
+            declarations: number;
+            /** @description Whether declarations in it may be 破格 (exceptional). */
+            exceptional_allowed: boolean;
+            /** @description Extensions (延期); listed for the plan's bureau and the platform admin only. */
+            extensions: components["schemas"]["ExtensionDto"][];
+            id: string;
+            kind: components["schemas"]["DeclarationKind"];
+            kind_label: string;
+            levels: components["schemas"]["Level"][];
+            /** @example 2026年度卫生系列职称申报 */
+            name: string;
+            /** @description 申报通知 (plain text). */
+            notice: string;
+            notice_attachment?: components["schemas"]["AttachmentDto"] | null;
+            /**
+             * Format: date-time
+             * @description Individuals may create and submit from here …
+             */
+            opens_at: string;
+            /** @description SHA-256 (hex) of `pledge_text`, sent back with the acceptance. */
+            pledge_sha256: string;
+            /** @description 诚信承诺书: what an applicant accepts at 确认申报. */
+            pledge_text: string;
+            /**
+             * Format: date-time
+             * @description A returned declaration may be resubmitted until here.
+             */
+            return_closes_at: string;
+            /** @description Every series × level pair it opens. */
+            scopes: components["schemas"]["PlanScopeDto"][];
+            /**
+             * Format: int64
+             * @description Seconds from now (server clock) until the close; 0 once closed. Count down from this,
+             *     not from the client's clock.
+             */
+            seconds_to_close: number;
+            /**
+             * Format: int64
+             * @description Seconds until it opens; 0 once open.
+             */
+            seconds_to_open: number;
+            series: string[];
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int32 */
+            version: number;
+            /** @description For individuals, at the server's clock (extensions aside). */
+            window: components["schemas"]["WindowState"];
+            window_label: string;
+            /** Format: int32 */
+            year: number;
+        };
+        PlanScopeDto: {
+            level: components["schemas"]["Level"];
+            level_label: string;
+            series: string;
+            series_name: string;
+            title_name: string;
+        };
         /** @description The problem body (RFC 9457) every error answers with. */
         Problem: {
             /**
@@ -1551,8 +3716,21 @@ export interface components {
             /** @example 提交的信息有误，请按提示修改 */
             detail: string;
             errors?: components["schemas"]["FieldError"][] | null;
+            /**
+             * Format: int64
+             * @description Failed logins left before the lock (`invalid_credentials`).
+             * @example 4
+             */
+            remaining_attempts?: number | null;
             /** @description The correlation id of the request, also in the `X-Request-Id` header and the log. */
             request_id?: string | null;
+            /**
+             * Format: int64
+             * @description Seconds until the refused request may be made again (also the `Retry-After` header):
+             *     a lock, or a one-time code asked for too soon.
+             * @example 42
+             */
+            retry_after?: number | null;
             /**
              * Format: int32
              * @example 422
@@ -1563,17 +3741,95 @@ export interface components {
             /** @example https://zhicheng.example/problems/validation_failed */
             type: string;
         };
-        /** @description The public face of an organisation. */
+        ProgressDto: {
+            declarations: components["schemas"]["ProgressRowDto"][];
+            members: components["schemas"]["ProgressMemberDto"][];
+            session: components["schemas"]["SessionSummaryDto"];
+        };
+        ProgressMemberDto: {
+            expert_id: string;
+            real_name: string;
+            status: string;
+        };
+        ProgressRowDto: {
+            applicant_name: string;
+            declaration_id: string;
+            /** @description Experts who recused. */
+            recused: string[];
+            /** @description Experts who have voted on it (never how). */
+            voted: string[];
+        };
+        PublicKeyDto: {
+            /** @description `Ed25519`. */
+            algorithm: string;
+            /** @description Base64 of the 32-byte public key. */
+            public_key: string;
+        };
+        /** @description The public face of an organisation: what a clerk checks before choosing it. */
         PublicOrg: {
+            address: string;
             id: string;
             kind: components["schemas"]["OrgKind"];
             kind_label: string;
             name: string;
             region_code: string;
+            /** @description 统一社会信用代码, in full: it is public. */
+            uscc: string;
+            verification: components["schemas"]["OrgVerification"];
+            /** @description Vouched for by a bureau (or provisioned by the platform): 已认证. */
+            verified: boolean;
+        };
+        PublicityDto: {
+            committee_name: string;
+            /** @description The last day of the period (objections are taken until its end, Beijing time). */
+            ends_on: string;
+            entries: components["schemas"]["PublicityEntryDto"][];
+            id: string;
+            published_on: string;
+            session_id: string;
+            session_name: string;
+            /** @description `open` or `final`. */
+            status: string;
+            /** Format: int32 */
+            working_days: number;
+        };
+        PublicityEntryDto: {
+            applicant_name: string;
+            declaration_id: string;
+            /** @description Only the region and the last four characters. */
+            id_number_masked: string;
+            level: components["schemas"]["Level"];
+            level_label: string;
+            org_name: string;
+            /** @description The session's result: `passed` or `failed`. */
+            result: string;
+            series_name: string;
+            specialty: string;
+            /** @description `publicized`, `certified`, `failed`, or `reopened` (an upheld objection). */
+            state: string;
         };
         PublishFormRequest: {
             info_fields: components["schemas"]["Field"][];
             sections: components["schemas"]["Section"][];
+        };
+        PublishRequest: {
+            /**
+             * Format: int32
+             * @description The period in working days (5–30); 5 when absent.
+             */
+            working_days?: number | null;
+        };
+        PutEligibilityRulesRequest: {
+            level: components["schemas"]["Level"];
+            /** @description A plan's own set (its bureau's admin); omitted: the general set (platform admin). */
+            plan_id?: string | null;
+            /** @description The rules; each kind at most once. Empty: no conditions for the scope. */
+            rules: components["schemas"]["Rule"][];
+            /** @description One series; omitted: every series at the level. */
+            series?: string | null;
+        };
+        ReasonRequest: {
+            reason: string;
         };
         RecoverUsernameRequest: {
             code: string;
@@ -1584,6 +3840,10 @@ export interface components {
         };
         RefreshRequest: {
             refresh_token: string;
+        };
+        RefuseOrgRequest: {
+            /** @description Why the organisation is not vouched for; shown to it. */
+            reason: string;
         };
         RegisterOrgRequest: {
             address: string;
@@ -1637,6 +3897,28 @@ export interface components {
             /** @description Why the application is wrong; shown to the applicant. */
             reason: string;
         };
+        ReplayDto: {
+            draw: components["schemas"]["DrawDto"];
+            /** @description The recomputation from the record gives the recorded experts. */
+            matches: boolean;
+            recomputed: string[];
+            recorded: string[];
+        };
+        /** @description One 上报记录 with the declarations it carried. */
+        ReportDetailDto: {
+            actor_name: string;
+            /** Format: int32 */
+            count: number;
+            /** Format: date-time */
+            created_at: string;
+            /** @description The declarations, masked, as the caller's organisation sees them now. */
+            declarations: components["schemas"]["ReviewRowDto"][];
+            from_org_id: string;
+            from_org_name: string;
+            id: string;
+            to_org_id: string;
+            to_org_name: string;
+        };
         ReportDto: {
             actor_name: string;
             /** Format: int32 */
@@ -1652,11 +3934,41 @@ export interface components {
             /** @description The ticked declarations, 1 to 1000. */
             declaration_ids: string[];
         };
+        /** @description Whether the organisation can report declarations of a series and level upwards. */
+        ReportingDto: {
+            level: components["schemas"]["Level"];
+            /** @description An approved reporting path exists (a bureau needs none). Without one, 确认申报 is refused. */
+            open: boolean;
+            org_id: string;
+            series: string;
+        };
         ResetPasswordRequest: {
             account: string;
             /** @example 123456 */
             code: string;
             new_password: string;
+        };
+        /** @description Counts of a closed session for one declaration: never who voted how. */
+        ResultDto: {
+            /** Format: int32 */
+            abstain: number;
+            /** Format: int32 */
+            agree: number;
+            /** Format: int32 */
+            disagree: number;
+            /**
+             * Format: int32
+             * @description Drawn experts less those who recused.
+             */
+            eligible: number;
+            /**
+             * Format: int32
+             * @description Those who voted (attendance).
+             */
+            present: number;
+            /** @description `passed` (评审通过), `failed` (评审未通过) or `void` (评审无效). */
+            result: string;
+            result_label: string;
         };
         ReturnRequest: {
             /** @description Section codes the applicant may add items to (新增). */
@@ -1668,14 +3980,56 @@ export interface components {
             /** @description 审核不通过的原因 (required). */
             opinion: string;
         };
+        /** @description The declaration as it was returned: 申报信息 and every item with its evidence. */
+        ReturnSnapshotDto: {
+            info: {
+                [key: string]: unknown;
+            };
+            items: components["schemas"]["SnapshotItemDto"][];
+            /** @description The organisation that returned it. */
+            org_id: string;
+            /**
+             * Format: date-time
+             * @description When it was returned.
+             */
+            returned_at: string;
+        };
+        /** @description The caller organisation's deadline for one declaration. */
+        ReviewDeadlineDto: {
+            /**
+             * Format: date-time
+             * @description The deadline in force, Beijing time.
+             */
+            at: string;
+            extended: boolean;
+            extension_reason?: string | null;
+            /** @example 单位审核截止 */
+            label: string;
+            /** @description Past it, approve, return and report are refused. */
+            passed: boolean;
+            plan_id: string;
+            /**
+             * Format: date-time
+             * @description The plan's own deadline for the level.
+             */
+            planned_at: string;
+            /**
+             * Format: int64
+             * @description Seconds from now (server clock); 0 once passed.
+             */
+            seconds_left: number;
+            stage: components["schemas"]["Stage"];
+        };
         ReviewDto: {
             /** @description Whether the caller's organisation may report it now. */
             can_report: boolean;
             /** @description Whether the caller may approve or return it now. */
             can_review: boolean;
+            deadline?: components["schemas"]["ReviewDeadlineDto"] | null;
             declaration: components["schemas"]["DeclarationDto"];
             /** @description The whole history, oldest first. */
             events: components["schemas"]["EventDto"][];
+            since_return?: components["schemas"]["ReturnSnapshotDto"] | null;
             standing: components["schemas"]["Standing"];
             standing_label: string;
         };
@@ -1694,6 +4048,8 @@ export interface components {
             org_name: string;
             /** @description Masked, e.g. `138****8000`. */
             phone_masked: string;
+            /** @description Submitted again after a return (重新申报): the review page shows what changed. */
+            resubmitted: boolean;
             series: string;
             series_name: string;
             specialty: string;
@@ -1722,11 +4078,50 @@ export interface components {
             status: string;
             username: string;
         };
+        RevokeRequest: {
+            /** @description 撤销理由 (2–500 characters). */
+            reason: string;
+        };
         /**
          * @description What an account may do.
          * @enum {string}
          */
-        Role: "person" | "org_admin" | "reviewer" | "admin";
+        Role: "person" | "org_admin" | "reviewer" | "admin" | "expert";
+        /**
+         * @description One rule. Each kind appears at most once in a set; its `kind` is the rule's code (破格
+         *     explanations are keyed by it).
+         */
+        Rule: {
+            /** @enum {string} */
+            kind: "title_years";
+            paths: components["schemas"]["TitlePath"][];
+        } | {
+            /** @enum {string} */
+            kind: "profession_years";
+            /** Format: int32 */
+            years: number;
+        } | {
+            /** @enum {string} */
+            kind: "annual_review";
+            /** Format: int32 */
+            years: number;
+        } | {
+            /** Format: int32 */
+            hours: number;
+            /** @enum {string} */
+            kind: "continuing_education";
+            /** Format: int32 */
+            years: number;
+        };
+        SealDrawRequest: {
+            /**
+             * Format: int32
+             * @description How many experts to draw (odd, at least the session's minimum); 1 or absent for a replacement.
+             */
+            count?: number | null;
+            /** @description A declined member to replace (补抽). */
+            replaces_expert_id?: string | null;
+        };
         /** @description A repeating section of items, e.g. 学历 or 业绩成果. */
         Section: {
             /** @example education */
@@ -1763,6 +4158,76 @@ export interface components {
             level: components["schemas"]["Level"];
             /** @description The title at this level in this series, e.g. 高级工程师. */
             title_name: string;
+        };
+        SessionDeclarationDto: {
+            applicant_name: string;
+            declaration_id: string;
+            org_id: string;
+            org_name: string;
+            recused: boolean;
+            result?: components["schemas"]["ResultDto"] | null;
+            specialty: string;
+            status: components["schemas"]["DeclarationStatus"];
+            status_label: string;
+            /** @description For the calling expert: voted on it (not how) / recused. */
+            voted: boolean;
+        };
+        SessionDto: components["schemas"]["SessionSummaryDto"] & {
+            committee_name: string;
+            declarations: components["schemas"]["SessionDeclarationDto"][];
+            /** @description The draw records (committee's admin only). */
+            draws: components["schemas"]["DrawDto"][];
+            /** @description The caller is the committee's admin. */
+            managed: boolean;
+            /** @description The drawn experts (the committee's admin sees every draw; a member sees the panel). */
+            members: components["schemas"]["MemberDto"][];
+            /** @description The caller's expert id, when a drawn member. */
+            my_expert_id?: string | null;
+        };
+        SessionSummaryDto: {
+            /** Format: date-time */
+            closed_at?: string | null;
+            committee_id: string;
+            id: string;
+            level: components["schemas"]["Level"];
+            level_label: string;
+            /**
+             * Format: int32
+             * @description The fewest experts a draw may take (odd).
+             */
+            min_members: number;
+            name: string;
+            pass: components["schemas"]["Fraction"];
+            quorum: components["schemas"]["Fraction"];
+            series: string;
+            specialty?: string | null;
+            /** @description `open` or `closed`. */
+            status: string;
+            /** Format: date-time */
+            vote_until: string;
+            /** Format: int32 */
+            year: number;
+        };
+        ShareInput: {
+            /** Format: int32 */
+            denominator: number;
+            /** Format: int32 */
+            numerator: number;
+        };
+        /** @description An evidence file as it was at the return. */
+        SnapshotFileDto: {
+            content_type: string;
+            filename: string;
+            id: string;
+            /** Format: int64 */
+            size: number;
+        };
+        /** @description An item as it was at the return. */
+        SnapshotItemDto: {
+            attachments: components["schemas"]["SnapshotFileDto"][];
+            data: unknown;
+            id: string;
+            section: string;
         };
         SpecialtyDto: {
             active: boolean;
@@ -1846,10 +4311,74 @@ export interface components {
             uscc?: string | null;
         };
         /**
+         * @description The level of the chain a review deadline belongs to, seen from one declaration.
+         * @enum {string}
+         */
+        Stage: "employer" | "authority" | "bureau";
+        /** @description One level's deadline (单位审核截止, 主管部门上报截止, 人社局受理截止). */
+        StageDeadlineDto: {
+            /** Format: date-time */
+            at: string;
+            /** @example 单位审核截止 */
+            label: string;
+            stage: components["schemas"]["Stage"];
+        };
+        /**
          * @description Where a declaration stands as seen from one organisation.
          * @enum {string}
          */
         Standing: "pending" | "approved" | "reported" | "returned" | "accepted";
+        /** @description 确认申报 with the 诚信承诺书 accepted. */
+        SubmitRequest: {
+            /** @description The tick itself; `false` is refused. */
+            pledge_accepted?: boolean | null;
+            /**
+             * @description SHA-256 (hex) of the 诚信承诺书 the applicant read and accepted: `plan.pledge_sha256`.
+             *     Missing or not the plan's current text: 422 at `/pledge_sha256`.
+             * @example ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad
+             */
+            pledge_sha256?: string | null;
+        };
+        /** @description A one-time password for an organisation's admin, shown once. */
+        TemporaryPasswordDto: {
+            /** @description Give it to the organisation's admin, who changes it after signing in. */
+            temporary_password: string;
+            username: string;
+        };
+        /**
+         * @description One way to meet the title rule: the current title at `level`, held `years` full years, with
+         *     at least `education` (None: any).
+         */
+        TitlePath: {
+            /** @example 博士研究生 */
+            education?: string | null;
+            level: components["schemas"]["Level"];
+            /** Format: int32 */
+            years: number;
+        };
+        /** @description 待办: what waits for the caller. */
+        TodoCounts: {
+            /**
+             * Format: int64
+             * @description Declarations pending at the caller's organisation.
+             */
+            files_waiting: number;
+            /**
+             * Format: int64
+             * @description Organisations awaiting the bureau's 单位认证 (a bureau's admin).
+             */
+            orgs_to_verify: number;
+            /**
+             * Format: int64
+             * @description Path applications awaiting the caller's organisation (org admins).
+             */
+            paths_to_audit: number;
+            /**
+             * Format: int64
+             * @description Unread messages (the bell).
+             */
+            unread: number;
+        };
         TokenResponse: {
             access_token: string;
             /**
@@ -1892,14 +4421,24 @@ export interface components {
              */
             secret: string;
         };
+        UnreadCount: {
+            /** Format: int64 */
+            unread: number;
+        };
         UpdateDeclarationRequest: {
             /** @description Confirms name, ID number and phone (基本信息). */
             basic_confirmed?: boolean | null;
+            /** @description 破格 (only where the plan's `exceptional_allowed`). */
+            exceptional?: boolean | null;
+            /** @description 破格 explanations by rule code (`eligibility[].code`), merged; `null` clears one. */
+            exceptional_explanations?: Record<string, unknown> | null;
             /** @description Merged into 申报信息; `null` clears a key. */
             info?: Record<string, unknown> | null;
             kind?: components["schemas"]["DeclarationKind"] | null;
             level?: components["schemas"]["Level"] | null;
             org_id?: string | null;
+            /** @description Another open 申报计划 for the draft. */
+            plan_id?: string | null;
             series?: string | null;
             specialty?: string | null;
             /** Format: int32 */
@@ -1916,6 +4455,31 @@ export interface components {
             /** @description Replaces the item's data. */
             data?: Record<string, unknown> | null;
         };
+        UpdatePlanRequest: {
+            /** Format: date-time */
+            authority_closes_at?: string | null;
+            /** Format: date-time */
+            bureau_closes_at?: string | null;
+            /** Format: date-time */
+            closes_at?: string | null;
+            /** Format: date-time */
+            employer_closes_at?: string | null;
+            exceptional_allowed?: boolean | null;
+            levels?: components["schemas"]["Level"][] | null;
+            name?: string | null;
+            notice?: string | null;
+            /** @description A new notice file of the caller's. */
+            notice_attachment_id?: string | null;
+            /** Format: date-time */
+            opens_at?: string | null;
+            /** @description A new 诚信承诺书; submissions from then on accept the new text (its hash). */
+            pledge_text?: string | null;
+            /** @description `true` removes the notice file. */
+            remove_notice_attachment?: boolean | null;
+            /** Format: date-time */
+            return_closes_at?: string | null;
+            series?: string[] | null;
+        };
         /** @description The multipart body of an upload. */
         UploadForm: {
             /**
@@ -1924,6 +4488,36 @@ export interface components {
              */
             file: string;
         };
+        Urged: {
+            /** @description The organisation holding the file, whose reviewers were told. */
+            holder_org_id: string;
+            holder_org_name: string;
+        };
+        VoteRequest: {
+            /** @description 同意 / 不同意 / 弃权. */
+            choice: components["schemas"]["Choice"];
+            /** @description 评审意见 (kept with the vote, never with the expert). */
+            opinion?: string | null;
+        };
+        WaitingDto: {
+            applicant_name: string;
+            /**
+             * Format: int64
+             * @description Days since its last change.
+             */
+            days: number;
+            declaration_id: string;
+            holder_org_name: string;
+            org_name: string;
+            status: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /**
+         * @description Where a window stands at the server's clock.
+         * @enum {string}
+         */
+        WindowState: "not_yet" | "open" | "closed";
     };
     responses: never;
     parameters: never;
@@ -2068,6 +4662,15 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many from this account; see `Retry-After` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2717,8 +5320,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No `file` field, or an empty file */
+            /** @description No `file` field, an empty file, a file name with control, format or bidirectional characters, a file that does not open (`file_unreadable`), or the account's quota is used up (`upload_quota_exceeded`) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many uploads from this account; see `Retry-After` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2784,6 +5396,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A path or query parameter is invalid (or holds control, format or bidirectional characters); `errors` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected failure; the body carries a request id and nothing internal */
             500: {
                 headers: {
@@ -2825,7 +5446,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Wrong account or password (never says which): `invalid_credentials`; the password is right and the account's second factor needs `totp_code`: `totp_required`; a wrong or used code: `invalid_totp` */
+            /** @description Wrong account or password (never says which): `invalid_credentials`, with `remaining_attempts` before the lock; the password is right and the account's second factor needs `totp_code`: `totp_required`; a wrong or used code: `invalid_totp` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3027,6 +5648,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A code was asked for too recently (`code_requested_too_soon`, nothing sent; `retry_after` and `Retry-After` say when to ask again), or too many requests */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3150,7 +5772,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unknown, expired, revoked or reused refresh token */
+            /** @description Unknown, expired, revoked or reused refresh token; `session_expired` past the session's absolute end (`auth.session_max_secs` after login) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3404,7 +6026,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description A query parameter is invalid; `errors` names it */
+            /** @description A path or query parameter is invalid (or holds control, format or bidirectional characters); `errors` names it */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3587,7 +6209,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description A query parameter is invalid; `errors` names it */
+            /** @description A path or query parameter is invalid (or holds control, format or bidirectional characters); `errors` names it */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3889,6 +6511,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A code was asked for too recently (`code_requested_too_soon`, nothing sent; `retry_after` and `Retry-After` say when to ask again), or too many requests */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3965,6 +6588,1813 @@ export interface operations {
                 };
             };
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_bureau_orgs: {
+        parameters: {
+            query?: {
+                /** @description Only organisations in this state, e.g. `unverified` for those awaiting 单位认证审核. */
+                verification?: components["schemas"]["OrgVerification"];
+                /** @description 1-based page number. */
+                page?: number;
+                /** @description Items per page, at most 100. */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_OverseenOrg"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a bureau's admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    disable_org: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organisation */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OverseenOrg"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a bureau's admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an organisation of the bureau's region */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Already disabled */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path or query parameter is invalid (or holds control, format or bidirectional characters); `errors` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    refuse_org: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organisation */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefuseOrgRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OverseenOrg"];
+                };
+            };
+            /** @description The body is not valid JSON or multipart */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a bureau's admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an organisation of the bureau's region */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Already refused */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than allowed */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of the documented content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing reason, or not a kind the bureau verifies */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reset_org_password: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organisation */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemporaryPasswordDto"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a bureau's admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an organisation of the bureau's region */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path or query parameter is invalid (or holds control, format or bidirectional characters); `errors` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    verify_org: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organisation */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OverseenOrg"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a bureau's admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an organisation of the bureau's region */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Already verified, or a verified org of the region has the same name */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An enterprise or institution (vouched for by its parent's path approval) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    set_calendar_day: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                day: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CalendarDayRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarDayDto"];
+                };
+            };
+            /** @description The body is not valid JSON or multipart */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a date */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than allowed */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of the documented content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    clear_calendar_day: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                day: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path or query parameter is invalid (or holds control, format or bidirectional characters); `errors` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    calendar_year: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                year: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarDayDto"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The account's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path or query parameter is invalid (or holds control, format or bidirectional characters); `errors` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RevokeRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CertificateDto"];
+                };
+            };
+            /** @description The body is not valid JSON or multipart */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The account's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Already revoked */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than allowed */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of the documented content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_routes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommitteeRouteDto"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    apply_route: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApplyRouteRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommitteeRouteDto"];
+                };
+            };
+            /** @description The body is not valid JSON or multipart */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a bureau's org admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A pending or approved route exists */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than allowed */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of the documented content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    approve_route: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommitteeRouteDto"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path or query parameter is invalid (or holds control, format or bidirectional characters); `errors` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reject_route: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReasonRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommitteeRouteDto"];
+                };
+            };
+            /** @description The body is not valid JSON or multipart */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than allowed */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of the documented content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_committees: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommitteeDto"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    form_committee: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FormCommitteeRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommitteeDto"];
+                };
+            };
+            /** @description The body is not valid JSON or multipart */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an org admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than allowed */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of the documented content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown series or level, a minimum below the national one or even, a share below 2/3, no such bureau */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_committee: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommitteeDto"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The account's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path or query parameter is invalid (or holds control, format or bidirectional characters); `errors` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    approve_committee: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommitteeDto"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Already decided */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path or query parameter is invalid (or holds control, format or bidirectional characters); `errors` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_experts: {
+        parameters: {
+            query?: {
+                /** @description Include experts who left the library (出库). */
+                include_removed?: boolean;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExpertDto"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    add_expert: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddExpertRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExpertDto"];
+                };
+            };
+            /** @description The body is not valid JSON or multipart */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Username taken, phone of someone else, or already in the library */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than allowed */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of the documented content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    remove_expert: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                expert_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReasonRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExpertDto"];
+                };
+            };
+            /** @description The body is not valid JSON or multipart */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Already removed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than allowed */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of the documented content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reject_committee: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReasonRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommitteeDto"];
+                };
+            };
+            /** @description The body is not valid JSON or multipart */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than allowed */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of the documented content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    open_session: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OpenSessionRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionSummaryDto"];
+                };
+            };
+            /** @description The body is not valid JSON or multipart */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than allowed */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of the documented content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A level the committee lacks, a past deadline, a committee not approved */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_dashboard: {
+        parameters: {
+            query?: {
+                /** @description 申报年度; this year (Beijing time) when left out. */
+                year?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DashboardDto"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an organisation account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4186,6 +8616,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A path or query parameter is invalid (or holds control, format or bidirectional characters); `errors` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected failure; the body carries a request id and nothing internal */
             500: {
                 headers: {
@@ -4300,6 +8739,71 @@ export interface operations {
             };
         };
     };
+    declaration_access_log: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessLogEntryDto"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a person's account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not the caller's declaration */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path or query parameter is invalid (or holds control, format or bidirectional characters); `errors` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     declaration_events: {
         parameters: {
             query?: never;
@@ -4337,6 +8841,15 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path or query parameter is invalid (or holds control, format or bidirectional characters); `errors` names it */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4392,6 +8905,15 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path or query parameter is invalid (or holds control, format or bidirectional characters); `errors` names it */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4565,6 +9087,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A path or query parameter is invalid (or holds control, format or bidirectional characters); `errors` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected failure; the body carries a request id and nothing internal */
             500: {
                 headers: {
@@ -4679,6 +9210,73 @@ export interface operations {
             };
         };
     };
+    download_review_form: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The declaration */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The form, as an attachment */
+            200: {
+                headers: {
+                    /** @description SHA-256 of the form's content, as its QR code carries it */
+                    "X-Content-Hash"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": unknown;
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The account's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     submit_declaration: {
         parameters: {
             query?: never;
@@ -4688,7 +9286,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubmitRequest"];
+            };
+        };
         responses: {
             200: {
                 headers: {
@@ -4696,6 +9298,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DeclarationDto"];
+                };
+            };
+            /** @description The body is not valid JSON or multipart */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             401: {
@@ -4732,7 +9343,310 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than allowed */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of the documented content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Every problem, with pointers */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_eligibility_rules: {
+        parameters: {
+            query?: {
+                /** @description Only this plan's own sets. */
+                plan_id?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EligibilityRuleSetDto"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The account's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path or query parameter is invalid (or holds control, format or bidirectional characters); `errors` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    put_eligibility_rules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PutEligibilityRulesRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EligibilityRuleSetDto"];
+                };
+            };
+            /** @description The body is not valid JSON or multipart */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than allowed */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of the documented content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_eligibility_rules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path or query parameter is invalid (or holds control, format or bidirectional characters); `errors` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    export_reviews: {
+        parameters: {
+            query?: {
+                /** @description 审核状态 as seen from the caller's organisation; `approved` is 通过未上报. */
+                status?: components["schemas"]["Standing"];
+                year?: number;
+                level?: components["schemas"]["Level"];
+                /** @description Series code. */
+                series?: string;
+                /** @description Part of the applicant's name. */
+                q?: string;
+                /** @description 排序: `updated_at` unless said. */
+                sort?: "updated_at" | "submitted_at" | "applicant_name" | "org_name";
+                /** @description `desc` unless said. */
+                order?: "asc" | "desc";
+                /** @description The employer (申报单位) id. */
+                org_id?: string;
+                /**
+                 * @description `true`: full ID numbers and phones on the rows the caller's organisation holds now
+                 *     (others stay masked). Audited either way.
+                 */
+                unmasked?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sheet, as an attachment */
+            200: {
+                headers: {
+                    /** @description Declarations in the sheet */
+                    "X-Row-Count"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an organisation account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4767,6 +9681,353 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MeResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The account's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    my_certificates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CertificateDto"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The account's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    certificate_checks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CertificateCheckDto"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The account's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path or query parameter is invalid (or holds control, format or bidirectional characters); `errors` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    certificate_pdf: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": number[];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The account's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path or query parameter is invalid (or holds control, format or bidirectional characters); `errors` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_preferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPreferences"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The account's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    put_preferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NotificationPreferences"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPreferences"];
+                };
+            };
+            /** @description The body is not valid JSON or multipart */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The account's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than allowed */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of the documented content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    my_objections: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectionDto"][];
                 };
             };
             401: {
@@ -4861,6 +10122,15 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many password changes from this account; see `Retry-After` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4967,6 +10237,51 @@ export interface operations {
             };
             /** @description Not bound */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    todo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TodoCounts"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The account's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5305,6 +10620,506 @@ export interface operations {
             };
         };
     };
+    list_messages: {
+        parameters: {
+            query?: {
+                /** @description Only the unread ones. */
+                unread?: boolean;
+                /** @description 1-based page number. */
+                page?: number;
+                /** @description Items per page, at most 100. */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_MessageDto"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The account's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    read_all: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MarkedRead"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The account's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    unread_count: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnreadCount"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The account's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    read_message: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageDto"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The account's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such message of the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path or query parameter is invalid (or holds control, format or bidirectional characters); `errors` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    answer_objection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnswerRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectionDto"];
+                };
+            };
+            /** @description The body is not valid JSON or multipart */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The account's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Already answered */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than allowed */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of the documented content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    org_deadlines: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrgDeadlineDto"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an organisation's account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    import_applicants: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["ImportForm"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportResultDto"];
+                };
+            };
+            /** @description The body is not valid JSON or multipart */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an organisation's admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of the documented content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Every problem, `/rows/<row>/<column>` (name, id_number, phone, specialty); nothing was imported */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    import_template: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The template */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_reviewers: {
         parameters: {
             query?: never;
@@ -5430,6 +11245,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many from this account; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected failure; the body carries a request id and nothing internal */
             500: {
                 headers: {
@@ -5483,6 +11307,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A path or query parameter is invalid (or holds control, format or bidirectional characters); `errors` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected failure; the body carries a request id and nothing internal */
             500: {
                 headers: {
@@ -5500,6 +11333,11 @@ export interface operations {
                 /** @description Part of the organisation's name. */
                 q?: string;
                 kind?: components["schemas"]["OrgKind"];
+                /**
+                 * @description Only organisations that may be chosen as a parent (上级或主管单位): verified 主管部门,
+                 *     乡镇（街道） and 人社局.
+                 */
+                as_parent?: boolean;
                 /** @description 1-based page number. */
                 page?: number;
                 /** @description Items per page, at most 100. */
@@ -5529,6 +11367,74 @@ export interface operations {
             };
             /** @description The account's role may not do this */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    org_reporting: {
+        parameters: {
+            query: {
+                /** @description 职称系列 code. */
+                series: string;
+                level: components["schemas"]["Level"];
+            };
+            header?: never;
+            path: {
+                /** @description The organisation */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportingDto"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The account's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5745,7 +11651,101 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unknown series, a level the series lacks, unknown parent, wrong parent kind */
+            /** @description Unknown series, a level the series lacks, unknown or unverified parent, wrong parent kind */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    apply_paths: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApplyPathsRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PathDto"][];
+                };
+            };
+            /** @description The body is not valid JSON or multipart */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an org admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A level has a pending or approved path */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than allowed */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of the documented content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No level, a repeated level, a level the series lacks, unknown or unverified parent */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5792,6 +11792,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Not an org admin, or the organisation is not verified (单位认证) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5811,6 +11812,15 @@ export interface operations {
             };
             /** @description Already decided */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path or query parameter is invalid (or holds control, format or bidirectional characters); `errors` names it */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5912,6 +11922,1037 @@ export interface operations {
                 };
             };
             /** @description Missing reason */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    withdraw_path: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PathDto"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an org admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such application of the caller's organisation */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Already decided or withdrawn */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path or query parameter is invalid (or holds control, format or bidirectional characters); `errors` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_plans: {
+        parameters: {
+            query?: {
+                year?: number;
+                /** @description One bureau's plans. */
+                bureau_org_id?: string;
+                /** @description `true`: only plans open now for individuals (or still open under an extension). */
+                open?: boolean;
+                /** @description `true`: only the caller bureau's own plans. */
+                mine?: boolean;
+                /** @description 1-based page number. */
+                page?: number;
+                /** @description Items per page, at most 100. */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_PlanDto"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `mine` from an account without an organisation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_plan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreatePlanRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanDto"];
+                };
+            };
+            /** @description The body is not valid JSON or multipart */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a bureau's admin or the platform admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Overlaps another plan of the bureau */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than allowed */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of the documented content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Every invalid field: texts, year, series, levels, instants out of order */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_plan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanDto"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The account's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path or query parameter is invalid (or holds control, format or bidirectional characters); `errors` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_plan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Declarations use it */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path or query parameter is invalid (or holds control, format or bidirectional characters); `errors` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_plan: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The plan `version` the editor saw */
+                "If-Match"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdatePlanRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanDto"];
+                };
+            };
+            /** @description The body is not valid JSON or multipart */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not the plan's bureau */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than allowed */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of the documented content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_extensions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExtensionDto"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path or query parameter is invalid (or holds control, format or bidirectional characters); `errors` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_extension: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExtensionRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExtensionDto"];
+                };
+            };
+            /** @description The body is not valid JSON or multipart */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than allowed */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of the documented content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown organisation or one outside the plan's bureau; no or too early a date; no reason */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revoke_extension: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                extension_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path or query parameter is invalid (or holds control, format or bidirectional characters); `errors` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    public_publicities: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicityDto"][];
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    public_publicity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicityDto"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path or query parameter is invalid (or holds control, format or bidirectional characters); `errors` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    finalise: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DecisionDto"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The account's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Already final, or open objections */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The period has not ended */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    objection_desk: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectionDto"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The account's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path or query parameter is invalid (or holds control, format or bidirectional characters); `errors` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    raise_objection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObjectionRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectionDto"];
+                };
+            };
+            /** @description The body is not valid JSON or multipart */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The account's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's objection to it is still open */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than allowed */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of the documented content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description After the period (`publicity_ended`), a declaration not in it, a bad reason */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6096,6 +13137,1170 @@ export interface operations {
             };
         };
     };
+    get_report: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The report */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportDetailDto"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    export_report_roster: {
+        parameters: {
+            query?: {
+                /**
+                 * @description `true`: full ID numbers and phones on the rows the caller's organisation holds now
+                 *     (others stay masked). Audited either way.
+                 */
+                unmasked?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description The report */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sheet, as an attachment */
+            200: {
+                headers: {
+                    /** @description Declarations in the sheet */
+                    "X-Row-Count"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_sessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionSummaryDto"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_session: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionDto"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The account's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path or query parameter is invalid (or holds control, format or bidirectional characters); `errors` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    close: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionDto"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Already closed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No experts drawn yet */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    read_declaration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                declaration_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExpertDeclarationDto"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An expert without a second factor */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path or query parameter is invalid (or holds control, format or bidirectional characters); `errors` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    recuse: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                declaration_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReasonRequest"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body is not valid JSON or multipart */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Already voted or recused; the session is closed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than allowed */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of the documented content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Voting has closed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    vote: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                declaration_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VoteRequest"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body is not valid JSON or multipart */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Recused from it, or no second factor */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a drawn expert of the session, or not its declaration */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Already voted; the session is closed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than allowed */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of the documented content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Voting has closed (late), or a bad opinion */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    seal_draw: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SealDrawRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DrawDto"];
+                };
+            };
+            /** @description The body is not valid JSON or multipart */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Closed, already drawn, or a sealed draw waits */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than allowed */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of the documented content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A count below the minimum or even; nothing to review; not a declined member */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    replay_draw: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                draw_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReplayDto"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path or query parameter is invalid (or holds control, format or bidirectional characters); `errors` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    run_draw: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                draw_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DrawDto"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    gather: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatherDto"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Closed, or the draw has started */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path or query parameter is invalid (or holds control, format or bidirectional characters); `errors` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    decline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                expert_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReasonRequest"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body is not valid JSON or multipart */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The account's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than allowed */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of the documented content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    progress: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProgressDto"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path or query parameter is invalid (or holds control, format or bidirectional characters); `errors` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    publish: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PublishRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicityDto"];
+                };
+            };
+            /** @description The body is not valid JSON or multipart */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The account's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Already published */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than allowed */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of the documented content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The session is not closed, or a bad period */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_reviews: {
         parameters: {
             query?: {
@@ -6107,6 +14312,12 @@ export interface operations {
                 series?: string;
                 /** @description Part of the applicant's name. */
                 q?: string;
+                /** @description 排序: `updated_at` unless said. */
+                sort?: "updated_at" | "submitted_at" | "applicant_name" | "org_name";
+                /** @description `desc` unless said. */
+                order?: "asc" | "desc";
+                /** @description The employer (申报单位) id. */
+                org_id?: string;
                 /** @description 1-based page number. */
                 page?: number;
                 /** @description Items per page, at most 100. */
@@ -6197,7 +14408,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A query parameter is invalid; `errors` names it */
+            /** @description A path or query parameter is invalid (or holds control, format or bidirectional characters); `errors` names it */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6254,6 +14465,15 @@ export interface operations {
             };
             /** @description Never reached the caller's organisation */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path or query parameter is invalid (or holds control, format or bidirectional characters); `errors` names it */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6501,6 +14721,89 @@ export interface operations {
             };
         };
     };
+    urge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Urged"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an organisation account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The file never reached the caller's organisation */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not held by another organisation now (nothing to urge) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path or query parameter is invalid (or holds control, format or bidirectional characters); `errors` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Already urged today (`urged_today`, with `retry_after`) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_series: {
         parameters: {
             query?: {
@@ -6594,6 +14897,238 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path or query parameter is invalid (or holds control, format or bidirectional characters); `errors` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    verify_review_form: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description SHA-256 (hex) from the form's QR code */
+                hash: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FormVerificationDto"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    public_key: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicKeyDto"];
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    verify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CertificateDto"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path or query parameter is invalid (or holds control, format or bidirectional characters); `errors` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    verify_pdf: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/pdf": number[];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PdfCheckDto"];
+                };
+            };
+            /** @description The body is not valid JSON or multipart */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than allowed */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of the documented content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -14,7 +14,7 @@ const me: Me = {
   role: 'reviewer',
   password_expired: false,
   totp_enabled: true,
-  org: { id: 'org-1', kind: 'institution', name: '济阳区人民医院', region_code: '370115', uscc: '121200004013590816' },
+  org: { id: 'org-1', kind: 'institution', name: '济阳区人民医院', region_code: '370115', uscc: '121200004013590816', verification: 'verified' },
 }
 
 const refused = (status: number, code: string, detail: string) =>
@@ -34,6 +34,20 @@ afterEach(() => {
 })
 
 describe('LoginPage (登录)', () => {
+  it('says how many tries are left before the lock, from the problem the server sent', async () => {
+    vi.spyOn(api, 'POST').mockResolvedValueOnce({
+      error: { code: 'invalid_credentials', detail: '账号或密码错误', remaining_attempts: 3 },
+      response: new Response(null, { status: 401 }),
+    } as never)
+    const { wrapper } = await mountPage()
+    await wrapper.find('input[name="account"]').setValue('whoever')
+    await wrapper.find('input[name="password"]').setValue('Wrong#pass1')
+    await wrapper.find('form').trigger('submit')
+    await settle()
+    expect(wrapper.find('[data-test="login-error"]').text()).toContain('账号或密码错误')
+    expect(wrapper.find('[data-test="attempts-left"]').text()).toBe('还可尝试 3 次，连续失败将锁定账号')
+  })
+
   it('asks for the 动态口令 when the server answers totp_required, and sends it with the same account and password', async () => {
     const post = vi
       .spyOn(api, 'POST')

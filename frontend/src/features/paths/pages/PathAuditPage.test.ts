@@ -24,7 +24,10 @@ function serve() {
   })
 }
 
-afterEach(() => vi.restoreAllMocks())
+afterEach(() => {
+  vi.restoreAllMocks()
+  localStorage.clear()
+})
 
 describe('PathAuditPage (路径审核)', () => {
   it('pages through more paths than fit on one page, and another status starts again at page 1', async () => {

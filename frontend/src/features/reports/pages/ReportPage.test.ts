@@ -27,6 +27,7 @@ function row(n: number): Row {
     org_name: '济阳区人民医院',
     standing: 'approved',
     standing_label: '通过未上报',
+    resubmitted: false,
     status: 'approved',
     submitted_at: '2026-11-20T02:00:00Z',
     updated_at: '2026-11-21T02:00:00Z',
@@ -44,7 +45,10 @@ function serve() {
 const tick = (wrapper: ReturnType<typeof mountWithApp>, index: number) =>
   wrapper.findAll('.el-table__body tr')[index]!.find('.el-checkbox input').trigger('click')
 
-afterEach(() => vi.restoreAllMocks())
+afterEach(() => {
+  vi.restoreAllMocks()
+  localStorage.clear()
+})
 
 describe('ReportPage (职称申报数据上报)', () => {
   it('pages through what may be reported and reports the ticks of several pages in one batch', async () => {

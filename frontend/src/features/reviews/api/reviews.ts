@@ -1,4 +1,5 @@
 import { api, call, type Schemas } from '@/lib/api/client'
+import type { operations } from '@/lib/api/schema'
 
 export type ReviewRow = Schemas['ReviewRowDto']
 export type Review = Schemas['ReviewDto']
@@ -6,12 +7,29 @@ export type Standing = Schemas['Standing']
 export type Level = Schemas['Level']
 export type ReturnBody = Schemas['ReturnRequest']
 
+type ListParams = NonNullable<operations['list_reviews']['parameters']['query']>
+/** 排序: the columns a clerk sorts the list by. */
+export type ReviewSort = NonNullable<ListParams['sort']>
+export type SortOrder = NonNullable<ListParams['order']>
+
 export interface ReviewQuery {
   status?: Standing
   year?: number
   level?: Level
   series?: string
   q?: string
+  sort?: ReviewSort
+  order?: SortOrder
+  /** The employer (申报单位), as the dashboard drills down. */
+  org_id?: string
+}
+
+/** 导出Excel: exactly the rows of the list under the same filters (all pages). */
+export function exportUrl(query: ReviewQuery, unmasked = false): string {
+  const params = new URLSearchParams()
+  for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== '') params.set(key, String(value))
+  if (unmasked) params.set('unmasked', 'true')
+  return `/api/v1/exports/reviews?${params}`
 }
 
 const at = (id: string) => ({ params: { path: { id } } })

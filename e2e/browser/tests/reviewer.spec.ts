@@ -1,0 +1,172 @@
+// A reviewer's day at the demo hospital: three files waiting; she goes from one to the next
+// without the list, steps back and forth, reads the evidence beside the form, on a desktop and
+// on a phone; the org admin's list says 查看.
+import { test, expect, openAs, shot } from '../lib/fixtures'
+import { submittedDeclaration } from '../lib/scene'
+import { DEMO_PASSWORD } from '../lib/server'
+import { beijingYear, confirmBox, login, menu, pick } from '../lib/ui'
+
+const HOSPITAL = '济阳区人民医院'
+
+test('a reviewer goes from one file to the next without the list, with the evidence beside the form', async ({ browser, server, watch, playwright }) => {
+  const api = await playwright.request.newContext({ baseURL: server.base })
+  const year = Number(beijingYear())
+  const people = [
+    { username: 'nurse_li', realName: '李护士', seq: 102, phone: '13905319921' },
+    { username: 'nurse_zhao', realName: '赵护士', seq: 104, phone: '13905319922' },
+    { username: 'nurse_qian', realName: '钱护士', seq: 106, phone: '13905319923' },
+  ]
+  const ids: string[] = []
+  for (const who of people) ids.push(await submittedDeclaration(api, who, `济南市${HOSPITAL}`, year))
+
+  const desk = await openAs(browser, server, watch, 'hospital reviewer', { width: 1440, height: 900 })
+  await login(desk, 'hospital_reviewer', DEMO_PASSWORD)
+  await expect(desk.getByTestId('reviews-table').locator('.el-table__body-wrapper tr')).toHaveCount(3)
+
+  await test.step('she sorts by 姓名 or 申报时间, and the order is there again when she comes back', async () => {
+    const table = desk.getByTestId('reviews-table')
+    const names = () => table.locator('.el-table__body-wrapper tr td:first-child')
+    const header = (label: string) => table.locator('.el-table__header th', { hasText: label })
+    await header('姓名').click()
+    // By code point: 李 < 赵 < 钱, whatever order they were submitted in.
+    await expect(names()).toHaveText([/李护士/, /赵护士/, /钱护士/])
+    await shot(desk, 'reviews-sorted-by-name')
+    await desk.reload()
+    await expect(names()).toHaveText([/李护士/, /赵护士/, /钱护士/])
+    await expect(header('姓名')).toHaveClass(/ascending/)
+    // 申报时间 starts with the latest: 钱 was submitted last.
+    await header('申报时间').click()
+    await expect(names()).toHaveText([/钱护士/, /赵护士/, /李护士/])
+  })
+
+  await desk.getByTestId('reviews-table').getByTestId('open-review').first().click()
+  await expect(desk.getByTestId('review-position')).toHaveText('第 1 条，共 3 条')
+  const first = desk.url()
+
+  await test.step('下一条 and 上一条 step through the list she came from', async () => {
+    await desk.getByTestId('review-next').click()
+    await expect(desk.getByTestId('review-position')).toHaveText('第 2 条，共 3 条')
+    expect(desk.url()).not.toBe(first)
+    await desk.getByTestId('review-prev').click()
+    await expect(desk).toHaveURL(first)
+    await expect(desk.getByTestId('review-position')).toHaveText('第 1 条，共 3 条')
+  })
+
+  await test.step('申报信息 reads as text, and the evidence opens beside the form under its own name', async () => {
+    const info = desk.getByTestId('info-view')
+    await expect(info).toContainText('汉族')
+    await expect(info.locator('input')).toHaveCount(0)
+    await desk.locator('[data-section="education"]').getByTestId('evidence-preview').first().click()
+    const viewer = desk.getByTestId('evidence-viewer')
+    await expect(viewer.getByTestId('viewer-name')).toHaveText('毕业证书.pdf')
+    await expect(viewer.getByTestId('viewer-page').first()).toHaveAttribute('data-rendered', 'true')
+    await expect(viewer.getByTestId('viewer-page').first()).toHaveAttribute('aria-label', '毕业证书.pdf 第 1 页')
+    // Beside, not over: the form and the viewer share the screen.
+    const formBox = await desk.locator('.review-main').boundingBox()
+    const viewerBox = await viewer.boundingBox()
+    expect(viewerBox && formBox && viewerBox.x >= formBox.x + formBox.width - 1).toBe(true)
+    await shot(desk, 'review-viewer')
+  })
+
+  await test.step('the decision bar stays in view while she scrolls', async () => {
+    await desk.mouse.wheel(0, 4000)
+    await expect(desk.getByTestId('review-approve')).toBeInViewport()
+  })
+
+  await test.step('after 审核通过 the next waiting file opens, not the list', async () => {
+    await desk.getByTestId('review-approve').click()
+    await desk.locator('.el-message-box textarea').fill('符合条件')
+    await confirmBox(desk)
+    await expect(desk.locator('.el-message--success', { hasText: '审核通过' })).toBeVisible()
+    await expect(desk).not.toHaveURL(first)
+    await expect(desk).toHaveURL(/\/reviews\/[^/]+$/)
+    await expect(desk.getByTestId('review-actions')).toContainText(/赵护士|钱护士|李护士/)
+    await expect(desk.getByTestId('review-approve')).toBeVisible()
+    await desk.getByTestId('review-approve').click()
+    await desk.locator('.el-message-box textarea').fill('符合条件')
+    await confirmBox(desk)
+    await expect(desk.locator('.el-message--success', { hasText: '审核通过' }).last()).toBeVisible()
+    // The third, still waiting, opens by itself.
+    await expect(desk.getByTestId('review-approve')).toBeVisible()
+    const remaining = await desk.getByTestId('review-actions').locator('strong').textContent()
+    expect(people.map((p) => p.realName)).toContain(remaining)
+  })
+
+  const phone = await openAs(browser, server, watch, 'hospital reviewer on a phone', { width: 390, height: 844 })
+  await test.step('on a phone: the list as cards with the status, the bar at the bottom, the viewer in a drawer', async () => {
+    await login(phone, 'hospital_reviewer', DEMO_PASSWORD)
+    const cards = phone.getByTestId('row-card')
+    await expect(cards).toHaveCount(1)
+    await expect(cards.first().getByTestId('status-tag')).toBeInViewport()
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
+    await shot(phone, 'phone-reviews')
+    await cards.first().getByTestId('open-review').click()
+    await phone.mouse.wheel(0, 3000)
+    await expect(phone.getByTestId('review-approve')).toBeInViewport()
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
+    await shot(phone, 'phone-review')
+    await phone.locator('[data-section="education"]').getByTestId('evidence-preview').first().click()
+    await expect(phone.getByTestId('viewer-name')).toHaveText('毕业证书.pdf')
+    await expect(phone.getByTestId('viewer-page').first()).toHaveAttribute('data-rendered', 'true')
+    await shot(phone, 'phone-review-viewer')
+  })
+
+  await test.step("the org admin's list says 查看, not 审核", async () => {
+    const admin = await openAs(browser, server, watch, 'hospital admin', { width: 1440, height: 900 })
+    await login(admin, 'jiyang_hospital', DEMO_PASSWORD)
+    await menu(admin, '职称申报数据审核')
+    await expect(admin.getByTestId('admin-list-hint')).toBeVisible()
+    await expect(admin.getByTestId('reviews-table').getByTestId('open-review').first()).toHaveText('查看')
+    await shot(admin, 'reviews-admin')
+  })
+  await api.dispose()
+})
+
+test("an org without a real-name reviewer is told so on its list, with 去录入审核人员", async ({ browser, server, watch }) => {
+  const page = await openAs(browser, server, watch, 'street admin', { width: 1440, height: 900 })
+  await login(page, 'jiyang_street', DEMO_PASSWORD)
+  await page.getByRole('button', { name: '稍后' }).click()
+  await menu(page, '职称申报数据审核')
+  await expect(page.getByTestId('no-reviewer-banner')).toContainText('尚未录入实名制审核人员')
+  await shot(page, 'reviews-no-reviewer')
+  await page.getByTestId('go-reviewers').click()
+  await expect(page.getByTestId('new-reviewer-dialog')).toBeVisible()
+})
+
+test('a person is told before she fills a step: no reporting path at that employer, a year already declared', async ({ browser, server, watch }) => {
+  const page = await openAs(browser, server, watch, 'nurse on a phone', { width: 390, height: 844 })
+  await login(page, 'nurse_zhang', DEMO_PASSWORD)
+  const start = async () => {
+    await page.getByTestId('new-declaration').click()
+    await page.getByTestId('copy-skip').click()
+  }
+  const choose = async (series: RegExp, level: RegExp) => {
+    const form = page.getByTestId('new-declaration-form')
+    await pick(page, form.getByTestId('decl-series'), series)
+    await pick(page, form.getByTestId('decl-level'), level)
+  }
+  const employ = async () => {
+    const form = page.getByTestId('new-declaration-form')
+    await form.getByTestId('org-search-input').fill('人民医院')
+    await form.getByTestId('org-search-button').click()
+    await form.getByTestId('org-search-confirm').click()
+  }
+  await start()
+  // The demo hospital reports 卫生 only: 工程 there is said at once, not at 确认申报.
+  await choose(/^工程$/, /^中级/)
+  await employ()
+  await expect(page.getByTestId('path-missing')).toContainText('尚未开通工程中级的上报路径')
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
+  await shot(page, 'phone-declaration-new-warning')
+  await choose(/^卫生$/, /^中级/)
+  await expect(page.getByTestId('path-missing')).toBeHidden()
+  await pick(page, page.getByTestId('decl-specialty'), /^护理学$/)
+  await employ()
+  await page.getByTestId('create-declaration').click()
+  await expect(page.getByTestId('declaration-head')).toBeVisible()
+  // A second one for the same year is said before anything is filled in.
+  await page.goto('/declarations')
+  await start()
+  await expect(page.getByTestId('year-taken')).toContainText(`${beijingYear()}年度您已有申报`)
+  await expect(page.getByTestId('create-declaration')).toBeDisabled()
+})

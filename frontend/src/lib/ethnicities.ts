@@ -1,0 +1,15 @@
+// The 56 民族 of the national standard (GB/T 3304), in its order, as the 民族 field offers them.
+export const ETHNICITIES = [
+  '汉族', '蒙古族', '回族', '藏族', '维吾尔族', '苗族', '彝族', '壮族', '布依族', '朝鲜族',
+  '满族', '侗族', '瑶族', '白族', '土家族', '哈尼族', '哈萨克族', '傣族', '黎族', '傈僳族',
+  '佤族', '畲族', '高山族', '拉祜族', '水族', '东乡族', '纳西族', '景颇族', '柯尔克孜族', '土族',
+  '达斡尔族', '仫佬族', '羌族', '布朗族', '撒拉族', '毛南族', '仡佬族', '锡伯族', '阿昌族', '普米族',
+  '塔吉克族', '怒族', '乌孜别克族', '俄罗斯族', '鄂温克族', '德昂族', '保安族', '裕固族', '京族', '塔塔尔族',
+  '独龙族', '鄂伦春族', '赫哲族', '门巴族', '珞巴族', '基诺族',
+] as const
+
+/** Choices the SPA offers for a free-text field of a form by its key (the templates keep them text). */
+export const KNOWN_CHOICES: Record<string, readonly string[]> = { ethnicity: ETHNICITIES }
+
+/** What an empty value of a field reads as: an open-ended 截止时间 is 至今. */
+export const EMPTY_READS: Record<string, string> = { end_date: '至今' }
