@@ -9,7 +9,7 @@ cd "$(dirname "$0")/../.."
 VENV=.venv-schemathesis
 if [ ! -x "$VENV/bin/st" ]; then
   python3 -m venv "$VENV"
-  "$VENV/bin/pip" install -q 'schemathesis>=4,<5'
+  "$VENV/bin/pip" install -q --no-cache-dir 'schemathesis>=4,<5'
 fi
 BIN=${ZHICHENG_BIN:-target/debug/zhicheng}
 EXAMPLES=${SCHEMATHESIS_EXAMPLES:-8}
@@ -21,7 +21,8 @@ run_as() {
   APP_PROFILE=test APP__SERVER__PORT=$port APP__DATABASE__URL="sqlite://$data/db.sqlite?mode=rwc" \
     APP__STORAGE__DIR="$data/files" APP__AUTH__JWT_SECRET=schemathesis-secret-schemathesis-secret \
     APP__SECURITY__DATA_KEY=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8= APP__ADMIN__PASSWORD='Admin#St2026' \
-    APP__DEMO__SEED=true APP__RATE_LIMIT__AUTH_PER_MINUTE=600000 APP__RATE_LIMIT__AUTH_BURST=100000 RUST_LOG=error \
+    APP__DEMO__SEED=true APP__RATE_LIMIT__AUTH_PER_MINUTE=600000 APP__RATE_LIMIT__AUTH_BURST=100000 \
+    APP__RATE_LIMIT__ACCOUNT_PER_MINUTE=600000 APP__RATE_LIMIT__ACCOUNT_BURST=100000 RUST_LOG=error \
     "$BIN" serve > "$data/server.log" 2>&1 &
   pid=$!
   for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/api/v1/openapi.json" > /dev/null && break; sleep 0.2; done
@@ -30,7 +31,9 @@ run_as() {
   echo "== schemathesis as $account"
   "$VENV/bin/st" run "http://127.0.0.1:$port/api/v1/openapi.json" --header "Authorization: Bearer $token" \
     --checks all --exclude-checks positive_data_acceptance --max-examples "$EXAMPLES" --workers 2 \
-    --seed 20261127 --no-color > "$data/st.out" 2>&1 || status=$?
+    --seed 20261127 --no-color \
+    `# schemathesis cannot generate an application/pdf body; publicity.rs uploads real and altered PDFs` \
+    --exclude-path-regex 'verify/.number./pdf$' > "$data/st.out" 2>&1 || status=$?
   grep -E "unique failures|passed|failures" "$data/st.out" | tail -2
   kill "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
