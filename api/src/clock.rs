@@ -2,6 +2,11 @@
 //! reminders. Production reads the system clock; tests move it (`state.clock.advance(..)`,
 //! `state.clock.set(..)`) instead of sleeping. Timestamps of records still come from
 //! [`crate::db::now`]: the clock decides *whether* something may happen, not when it was written.
+//!
+//! A process may also start ahead of the system clock by `clock.offset_days`
+//! (`APP__CLOCK__OFFSET_DAYS`): a drill or an end-to-end test starts a second instance on the same
+//! database that many days later, so a 公示 period passes and its jobs run without waiting. The
+//! offset is read once at start (production refuses it); nothing a request sends moves the clock.
 
 use std::sync::{Arc, Mutex};
 
@@ -27,6 +32,14 @@ impl Clock {
     /// The system clock.
     pub fn system() -> Self {
         Self::default()
+    }
+
+    /// The system clock moved by `by` for the life of the process (`clock.offset_days`).
+    pub fn offset_by(by: Duration) -> Self {
+        if by.is_zero() {
+            return Self::system();
+        }
+        Self { shift: Arc::new(Mutex::new(Shift::By(by))) }
     }
 
     /// Now, to the microsecond (what both databases store).
@@ -86,6 +99,14 @@ mod tests {
         assert_eq!(clock.now(), at + Duration::seconds(1));
         clock.reset();
         assert!((clock.now() - Utc::now()).num_seconds().abs() < 5);
+    }
+
+    #[test]
+    fn an_offset_clock_runs_that_far_ahead_of_the_system_clock() {
+        let clock = Clock::offset_by(Duration::days(8));
+        let ahead = clock.now() - Utc::now();
+        assert!(ahead > Duration::days(8) - Duration::seconds(5) && ahead <= Duration::days(8), "{ahead}");
+        assert!((Clock::offset_by(Duration::zero()).now() - Utc::now()).num_seconds().abs() < 5);
     }
 
     #[test]

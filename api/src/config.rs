@@ -7,6 +7,9 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use serde::Deserialize;
 
+/// How far a drill may move the clock (ten years either way).
+const MAX_CLOCK_OFFSET_DAYS: i64 = 3650;
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct Settings {
     /// `development` (default), `test` or `production`; chosen by `APP_PROFILE`.
@@ -38,6 +41,20 @@ pub struct Settings {
     /// Generated documents: the 评审表 PDF and the Excel exports (issue 15).
     #[serde(default)]
     pub documents: DocumentSettings,
+    /// The rules' clock (`crate::clock`): a drill may start an instance days ahead.
+    #[serde(default)]
+    pub clock: ClockSettings,
+}
+
+/// The rules' clock. Read once at start; nothing a request sends can move it.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ClockSettings {
+    /// Days added to the system clock for the rules this process applies (deadlines, 公示
+    /// periods, periodic jobs); 0 in any real deployment. A drill or an end-to-end test starts a
+    /// second instance on the same database with it, to let a period pass without waiting.
+    /// Refused by the production profile; logged as a warning at start when not 0.
+    pub offset_days: i64,
 }
 
 /// Prometheus metrics at `/metrics`.
@@ -517,7 +534,13 @@ impl Settings {
         if self.sms.timeout_ms == 0 || self.sms.signature.trim().is_empty() {
             bail!("sms.timeout_ms must be positive and sms.signature set");
         }
+        if self.clock.offset_days.abs() > MAX_CLOCK_OFFSET_DAYS {
+            bail!("clock.offset_days must be between -{MAX_CLOCK_OFFSET_DAYS} and {MAX_CLOCK_OFFSET_DAYS}");
+        }
         if self.is_production() {
+            if self.clock.offset_days != 0 {
+                bail!("production runs on the system clock: unset APP__CLOCK__OFFSET_DAYS");
+            }
             if self.auth.jwt_secret.as_deref().is_none_or(|s| s.len() < 32) {
                 bail!("production needs APP__AUTH__JWT_SECRET of at least 32 characters");
             }
@@ -640,5 +663,32 @@ mod tests {
         .unwrap();
         let error = Settings::load_from(dir.path(), "production").unwrap_err();
         assert!(error.to_string().contains("AUDIT_KEY"), "{error}");
+    }
+
+    const PRODUCTION_SECRETS: &str = "[auth]\njwt_secret = \"0123456789abcdef0123456789abcdef\"\n\
+        [admin]\npassword = \"Admin#Prod2026\"\n[security]\n\
+        data_key = \"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\"\n\
+        audit_key = \"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\"\n\
+        signing_key = \"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\"\n";
+
+    #[test]
+    fn production_refuses_a_moved_clock() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("production.toml"), PRODUCTION_SECRETS).unwrap();
+        assert_eq!(Settings::load_from(dir.path(), "production").unwrap().clock.offset_days, 0);
+        std::fs::write(dir.path().join("production.toml"), format!("{PRODUCTION_SECRETS}[clock]\noffset_days = 8\n"))
+            .unwrap();
+        let error = Settings::load_from(dir.path(), "production").unwrap_err();
+        assert!(error.to_string().contains("OFFSET_DAYS"), "{error}");
+    }
+
+    #[test]
+    fn a_drill_may_move_the_clock_by_at_most_ten_years() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("drill.toml"), "[clock]\noffset_days = -8\n").unwrap();
+        assert_eq!(Settings::load_from(dir.path(), "drill").unwrap().clock.offset_days, -8);
+        std::fs::write(dir.path().join("drill.toml"), "[clock]\noffset_days = 3651\n").unwrap();
+        let error = Settings::load_from(dir.path(), "drill").unwrap_err();
+        assert!(error.to_string().contains("offset_days"), "{error}");
     }
 }

@@ -35,6 +35,13 @@ impl Application {
         if settings.is_production() && settings.sms.gateway == "outbox" {
             tracing::warn!("no SMS gateway is configured: one-time codes go to the sms_outbox table only");
         }
+        if settings.clock.offset_days != 0 {
+            tracing::warn!(
+                offset_days = settings.clock.offset_days,
+                now = %state.clock.now(),
+                "the rules' clock runs ahead of the system clock (clock.offset_days): a drill or test setting, never production"
+            );
+        }
         bootstrap::ensure_admin(&state).await?;
         if settings.demo.seed {
             bootstrap::seed_demo(&state).await?;

@@ -26,7 +26,8 @@ pub struct AppState {
     /// Per-IP limits of the `/auth` endpoints and per-account limits of costly actions
     /// (`rate_limit::Costly`): shared through PostgreSQL, in memory on SQLite.
     pub rate_limits: Arc<RateLimits>,
-    /// The clock the rules read (deadlines, periods, reminders); tests move it.
+    /// The clock the rules read (deadlines, periods, reminders); tests move it, and
+    /// `clock.offset_days` starts it ahead.
     pub clock: Clock,
 }
 
@@ -39,16 +40,7 @@ impl AppState {
         let storage = crate::storage::from_settings(&settings.storage)?;
         let sso = SsoProvider::from_settings(&settings.sso)?.map(Arc::new);
         let rate_limits = Arc::new(RateLimits::new(&settings.rate_limit, &db)?);
-        Ok(Self {
-            db,
-            rate_limits,
-            settings: Arc::new(settings),
-            jwt: Arc::new(jwt),
-            crypto,
-            sms,
-            storage,
-            sso,
-            clock: Clock::system(),
-        })
+        let clock = Clock::offset_by(chrono::Duration::days(settings.clock.offset_days));
+        Ok(Self { db, rate_limits, settings: Arc::new(settings), jwt: Arc::new(jwt), crypto, sms, storage, sso, clock })
     }
 }
