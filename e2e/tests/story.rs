@@ -1,13 +1,23 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 //! The seed guide's whole story over HTTP against the real binary (SQLite, or PostgreSQL when
 //! TEST_DATABASE_URL is set): units and a person register, paths are opened up to the bureau,
-//! reviewers are registered, the person declares and is returned twice, the bureau accepts, and a
-//! committee draws experts who vote by secret ballot until the session closes with 评审通过.
+//! reviewers are registered, the person declares and is returned twice, the bureau accepts, a
+//! committee draws experts who vote by secret ballot until the session closes with 评审通过, the
+//! result is published (公示), the period passes, the result becomes final with an electronic
+//! certificate, and anyone checks that certificate without logging in.
+//!
+//! The period passes on a second instance of the server started on the same database with its
+//! rules' clock ahead (`APP__CLOCK__OFFSET_DAYS`, read once at start): its periodic job makes the
+//! ended 公示 final, as it would on the first working day after the period.
 
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
 use e2e::{DEMO_PASSWORD, Server};
 use serde_json::{Value, json};
 
 const PASSWORD: &str = "Story#2026pw";
+/// The platform's public address, which certificates' QR codes carry.
+const PUBLIC_URL: &str = "https://zhicheng.example.gov.cn";
 /// A real one-page PDF: uploads must open.
 const PDF: &[u8] = include_bytes!("../../api/tests/fixtures/files/certificate.pdf");
 
@@ -39,7 +49,7 @@ async fn evidence(server: &Server, token: &str) -> String {
 
 #[tokio::test]
 async fn the_seed_story_from_registration_to_acceptance() {
-    let server = Server::start(&[]).await.unwrap();
+    let server = Server::start(&[("APP__SECURITY__PUBLIC_URL", PUBLIC_URL)]).await.unwrap();
 
     // 一、注册开户
     for (name, uscc, kind, admin, phone) in [
@@ -434,7 +444,172 @@ async fn the_seed_story_from_registration_to_acceptance() {
     assert_eq!(tail, ["pass@济南市济阳区卫生健康局", "assign@济南市济阳区卫生健康局"]);
     assert!(!events.to_string().contains("钱专家"), "no expert in the applicant's timeline");
 
+    // 发布公示: the committee's admin publishes the session's result for 5 working days; the public
+    // page (no login) shows her masked ID number only.
+    let published =
+        ok(&server, Some(&health), &format!("/review-sessions/{session_id}/publish"), json!({"working_days": 5})).await;
+    assert_eq!(published["status"], "open");
+    let publicity_id = published["id"].as_str().unwrap().to_string();
+    let ends_on = chrono::NaiveDate::parse_from_str(published["ends_on"].as_str().unwrap(), "%Y-%m-%d").unwrap();
+    let (_, declaration) = server.get(Some(&nurse), &format!("/declarations/{id}")).await.unwrap();
+    assert_eq!(declaration["status"], "publicized");
+    let (status, page) = server.get(None, &format!("/public/publicities/{publicity_id}")).await.unwrap();
+    assert_eq!(status, 200);
+    assert_eq!(page["entries"][0]["id_number_masked"], "110105********002X");
+    assert_eq!(page["entries"][0]["state"], "publicized");
+    assert!(!page.to_string().contains("11010519491231002X") && !page.to_string().contains("13700000301"));
+    // The result is not final while the period runs, not even at the committee's word.
+    let (status, early) =
+        server.post(Some(&health), &format!("/publicities/{publicity_id}/finalise"), &json!({})).await.unwrap();
+    assert_eq!((status, early["code"].as_str()), (422, Some("publicity_not_ended")), "{early}");
+
+    // 公示期满: a second instance starts with its clock on the first day after the period (Beijing),
+    // and its periodic job makes the result final and issues the certificate. The first instance's
+    // clock was never moved: it answers everything that follows.
+    let beijing_today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+    let offset = ((ends_on - beijing_today).num_days() + 1).to_string();
+    let nurse = server.login("11010519491231002X", PASSWORD).await.unwrap();
+    let (_, none) = server.get(Some(&nurse), "/me/certificates").await.unwrap();
+    assert_eq!(none, json!([]), "no certificate while the period runs");
+    let later = server.sibling(&[("APP__CLOCK__OFFSET_DAYS", offset.as_str())]).unwrap();
+    let mut certificates = Value::Null;
+    for _ in 0..240 {
+        let (status, mine) = server.get(Some(&nurse), "/me/certificates").await.unwrap();
+        assert_eq!(status, 200, "{mine}");
+        if mine.as_array().is_some_and(|c| !c.is_empty()) {
+            certificates = mine;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    let logged = later.output.lock().unwrap().join("\n");
+    assert!(logged.contains("clock.offset_days"), "the moved clock is logged as a warning: {logged}");
+    assert_eq!(certificates.as_array().map(Vec::len), Some(1), "no certificate after the period: {logged}");
+    let certificate = certificates[0].clone();
+    let number = certificate["number"].as_str().unwrap().to_string();
+    assert_eq!(certificate["status"], "valid");
+    assert_eq!(certificate["holder_name"], "王护士");
+    assert_eq!(certificate["id_number_masked"], "110105********002X");
+    assert!(certificate["issued_on"].as_str().unwrap() > ends_on.format("%Y-%m-%d").to_string().as_str());
+    assert_eq!(certificate["verify_url"], format!("{PUBLIC_URL}/verify/{number}"));
+    let (_, declaration) = server.get(Some(&nurse), &format!("/declarations/{id}")).await.unwrap();
+    assert_eq!(declaration["status"], "certified");
+    let (_, events) = server.get(Some(&nurse), &format!("/declarations/{id}/events")).await.unwrap();
+    let last = events.as_array().unwrap().last().unwrap();
+    assert_eq!((last["action"].as_str(), last["actor_name"].as_str()), (Some("certify"), Some("评审结果公示期满")));
+    let (_, page) = server.get(None, &format!("/public/publicities/{publicity_id}")).await.unwrap();
+    assert_eq!((page["status"].as_str(), page["entries"][0]["state"].as_str()), (Some("final"), Some("certified")));
+
+    // 证书核验 with no login: valid, with the holder's data masked.
+    let (status, checked) = server.get(None, &format!("/verify/{number}")).await.unwrap();
+    assert_eq!(status, 200, "{checked}");
+    assert_eq!(checked["status"], "valid");
+    assert_eq!(checked["holder_name"], "王护士");
+    assert_eq!(checked["id_number_masked"], "110105********002X");
+    assert_eq!(checked["verify_url"], certificate["verify_url"]);
+    assert!(!checked.to_string().contains("11010519491231002X") && !checked.to_string().contains("13700000301"));
+    let (status, _) = server.get(None, "/verify/ZC20260000000000").await.unwrap();
+    assert_eq!(status, 404, "a made-up number is no certificate");
+
+    // The PDF: its Ed25519 signature checks against the published public key, and fails for one
+    // changed byte; it prints the masked ID number only; its QR code is the verification address.
+    let response = server
+        .client
+        .get(server.url(&format!("/me/certificates/{number}/pdf")))
+        .bearer_auth(&nurse)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["x-signature"].to_str().unwrap(), certificate["signature"].as_str().unwrap());
+    let pdf = response.bytes().await.unwrap().to_vec();
+    let (status, key) = server.get(None, "/verify/public-key").await.unwrap();
+    assert_eq!((status, key["algorithm"].as_str()), (200, Some("Ed25519")));
+    let key: [u8; 32] = BASE64.decode(key["public_key"].as_str().unwrap()).unwrap().try_into().unwrap();
+    let key = ed25519_dalek::VerifyingKey::from_bytes(&key).unwrap();
+    let signature =
+        ed25519_dalek::Signature::from_slice(&BASE64.decode(certificate["signature"].as_str().unwrap()).unwrap())
+            .unwrap();
+    assert!(key.verify_strict(&pdf, &signature).is_ok(), "the platform's signature over the PDF");
+    let mut forged = pdf.clone();
+    let middle = forged.len() / 2;
+    forged[middle] ^= 1;
+    assert!(key.verify_strict(&forged, &signature).is_err(), "one changed byte fails the signature");
+    for (bytes, genuine) in [(&pdf, true), (&forged, false)] {
+        let response = server
+            .client
+            .post(server.url(&format!("/verify/{number}/pdf")))
+            .header("content-type", "application/pdf")
+            .body(bytes.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.json::<Value>().await.unwrap()["genuine"], genuine, "the site's own PDF check");
+    }
+    let (lines, qr) = read_certificate(&pdf);
+    assert!(lines.contains(&format!("证书编号：{number}")), "{lines:?}");
+    assert!(lines.contains(&"身份证号：110105********002X".to_string()), "{lines:?}");
+    assert!(!lines.iter().any(|l| l.contains("11010519491231002X")), "no full ID number in the PDF");
+    assert_eq!(qr, certificate["verify_url"].as_str().unwrap(), "the QR code encodes the verification address");
+    drop(later);
+
+    // 谁查询了我: the holder sees the anonymous check.
+    let (_, checks) = server.get(Some(&nurse), &format!("/me/certificates/{number}/checks")).await.unwrap();
+    let checks = checks.as_array().unwrap();
+    assert!(checks.iter().any(|c| c["via"] == "lookup" && c["checker_org_name"].is_null()), "{checks:?}");
+    assert!(checks.iter().any(|c| c["via"] == "pdf"), "{checks:?}");
+
     // The audit chain holds.
     let output = server.admin(&["verify-audit"]).unwrap();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stdout));
+}
+
+/// The text lines of a certificate PDF and what its QR code says. The QR is drawn as filled
+/// squares; they are painted onto a white raster (with a quiet zone) and read back with rqrr, a
+/// decoder that shares nothing with the encoder the server uses.
+fn read_certificate(pdf: &[u8]) -> (Vec<String>, String) {
+    let document = lopdf::Document::load_mem(pdf).unwrap();
+    let pages = document.get_pages();
+    assert_eq!(pages.len(), 1, "one page");
+    let page = *pages.values().next().unwrap();
+    let content = lopdf::content::Content::decode(&document.get_page_content(page)).unwrap();
+    let mut lines = Vec::new();
+    let mut squares = Vec::new();
+    for operation in &content.operations {
+        match operation.operator.as_str() {
+            "Tj" => {
+                let bytes = operation.operands[0].as_str().unwrap();
+                let units: Vec<u16> = bytes.chunks(2).map(|pair| u16::from_be_bytes([pair[0], pair[1]])).collect();
+                lines.push(String::from_utf16(&units).unwrap());
+            }
+            "re" => {
+                let n: Vec<f32> = operation.operands.iter().map(|o| o.as_float().unwrap()).collect();
+                squares.push((n[0], n[1], n[2], n[3]));
+            }
+            _ => {}
+        }
+    }
+    assert!(!squares.is_empty(), "the PDF draws a QR code");
+    let left = squares.iter().map(|s| s.0).fold(f32::MAX, f32::min);
+    let right = squares.iter().map(|s| s.0 + s.2).fold(f32::MIN, f32::max);
+    let bottom = squares.iter().map(|s| s.1).fold(f32::MAX, f32::min);
+    let top = squares.iter().map(|s| s.1 + s.3).fold(f32::MIN, f32::max);
+    let (scale, quiet) = (3.0_f32, 16.0_f32);
+    let width = ((right - left + 2.0 * quiet) * scale) as usize;
+    let height = ((top - bottom + 2.0 * quiet) * scale) as usize;
+    let mut raster = vec![255u8; width * height];
+    for &(x, y, w, h) in &squares {
+        // PDF units to pixels; the PDF's y axis points up, the raster's down.
+        let column = |u: f32| ((u - left + quiet) * scale).round() as usize;
+        let row = |v: f32| ((top + quiet - v) * scale).round() as usize;
+        for r in row(y + h)..row(y) {
+            raster[r * width + column(x)..r * width + column(x + w)].fill(0);
+        }
+    }
+    let mut image = rqrr::PreparedImage::prepare_from_greyscale(width, height, |x, y| raster[y * width + x]);
+    let grids = image.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code");
+    let (_, text) = grids[0].decode().unwrap();
+    (lines, text)
 }
