@@ -5,10 +5,11 @@ import { idNumber } from './ids'
 import { makePdf } from './pdf'
 import { PASSWORD } from './actors'
 
-async function ok<T>(response: Promise<import('@playwright/test').APIResponse>, what: string): Promise<T> {
+export async function ok<T>(response: Promise<import('@playwright/test').APIResponse>, what: string): Promise<T> {
   const answer = await response
-  expect(answer.ok(), `${what}: ${answer.status()} ${await answer.text()}`).toBe(true)
-  return (await answer.json()) as T
+  const text = await answer.text()
+  expect(answer.ok(), `${what}: ${answer.status()} ${text}`).toBe(true)
+  return (text ? JSON.parse(text) : null) as T
 }
 
 export async function tokenOf(api: APIRequestContext, account: string, password: string): Promise<string> {

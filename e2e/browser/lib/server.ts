@@ -51,6 +51,50 @@ export async function startServer(extra: Record<string, string> = {}): Promise<S
     RUST_LOG: 'warn',
     ...extra,
   }
+  const { child, base, output } = await launch(env)
+
+  function smsOutbox(phone: string): string[] {
+    const printed = execFileSync(binary, ['admin', 'sms-outbox', '--phone', phone], {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
+      encoding: 'utf8',
+    })
+    return printed.split('\n').filter(Boolean)
+  }
+
+  return {
+    base,
+    env,
+    output,
+    smsOutbox,
+    async latestCode(phone: string, before: number): Promise<string> {
+      let lines = smsOutbox(phone)
+      for (let waited = 0; lines.length <= before && waited < 15_000; waited += 250) {
+        await new Promise((resolve) => setTimeout(resolve, 250))
+        lines = smsOutbox(phone)
+      }
+      const message = lines.find((line) => /\d{6}/.test(line)) ?? ''
+      const code = /验证码为\D*(\d{6})/.exec(message)?.[1] ?? /(\d{6})/.exec(message)?.[1]
+      if (lines.length <= before || !code) throw new Error(`no new code in the SMS outbox of ${phone}: ${message}`)
+      return code
+    },
+    async stop() {
+      await stopChild(child)
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+/**
+ * A second instance of `server`, as a second machine behind a load balancer would be: the same
+ * settings, database and files, its own process and port; `extra` overrides settings. Its
+ * `stop()` ends the process only (the files are the first instance's).
+ */
+export async function startSibling(server: Server, extra: Record<string, string>): Promise<{ base: string; output: string[]; stop(): Promise<void> }> {
+  const { child, base, output } = await launch({ ...server.env, ...extra })
+  return { base, output, stop: () => stopChild(child) }
+}
+
+async function launch(env: Record<string, string>): Promise<{ child: ChildProcess; base: string; output: string[] }> {
   const child: ChildProcess = spawn(binary, ['serve'], {
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -78,40 +122,14 @@ export async function startServer(extra: Record<string, string> = {}): Promise<S
       reject(new Error(`the server exited with ${code}:\n${output.join('\n')}`))
     })
   })
+  return { child, base, output }
+}
 
-  function smsOutbox(phone: string): string[] {
-    const printed = execFileSync(binary, ['admin', 'sms-outbox', '--phone', phone], {
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
-      encoding: 'utf8',
-    })
-    return printed.split('\n').filter(Boolean)
-  }
-
-  return {
-    base,
-    env,
-    output,
-    smsOutbox,
-    async latestCode(phone: string, before: number): Promise<string> {
-      let lines = smsOutbox(phone)
-      for (let waited = 0; lines.length <= before && waited < 15_000; waited += 250) {
-        await new Promise((resolve) => setTimeout(resolve, 250))
-        lines = smsOutbox(phone)
-      }
-      const message = lines.find((line) => /\d{6}/.test(line)) ?? ''
-      const code = /验证码为\D*(\d{6})/.exec(message)?.[1] ?? /(\d{6})/.exec(message)?.[1]
-      if (lines.length <= before || !code) throw new Error(`no new code in the SMS outbox of ${phone}: ${message}`)
-      return code
-    },
-    async stop() {
-      if (child.exitCode === null) {
-        child.removeAllListeners('exit')
-        const exited = new Promise((done) => child.once('exit', done))
-        child.kill('SIGTERM')
-        await Promise.race([exited, new Promise((done) => setTimeout(done, 5000))])
-        if (child.exitCode === null) child.kill('SIGKILL')
-      }
-      rmSync(dir, { recursive: true, force: true })
-    },
-  }
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return
+  child.removeAllListeners('exit')
+  const exited = new Promise((done) => child.once('exit', done))
+  child.kill('SIGTERM')
+  await Promise.race([exited, new Promise((done) => setTimeout(done, 5000))])
+  if (child.exitCode === null) child.kill('SIGKILL')
 }
