@@ -26,7 +26,7 @@ test: test-rust test-pg test-s3 test-e2e test-fuzz test-frontend test-browser
 
 test-rust:
 	scripts/ensure-deps.sh fonts
-	$(CARGO) test --workspace --exclude e2e
+	TEST_DATABASE_URL= $(CARGO) test --workspace --exclude e2e
 
 test-pg:
 	@if [ -n "$(TEST_DATABASE_URL)" ]; then \
@@ -40,7 +40,7 @@ test-s3:
 
 test-e2e:
 	$(CARGO) build --bin zhicheng
-	$(CARGO) test -p e2e
+	TEST_DATABASE_URL= $(CARGO) test -p e2e
 	@if [ -n "$(TEST_DATABASE_URL)" ]; then \
 		[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null || scripts/ensure-deps.sh apt nginx; \
 		echo "== e2e suite on PostgreSQL (two instances behind nginx included)"; \
