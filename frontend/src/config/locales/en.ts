@@ -290,7 +290,7 @@ const en: Messages = {
     max: '{label} must be at most {max}', minLength: '{label}: at least {min} characters',
     maxLength: '{label}: at most {max} characters', number: '{label} must be a number',
     option: '{label}: not one of the choices', date: '{label} must be a date (YYYY-MM-DD)',
-    pickDate: 'Pick a date', pickYear: 'Pick a year', pick: 'Choose',
+    pickDate: 'Pick a date', pickDivision: 'Province / city / county / township (street)', pickYear: 'Pick a year', pick: 'Choose',
   },
   desk: {
     exportExcel: 'Export Excel',

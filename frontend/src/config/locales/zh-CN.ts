@@ -632,6 +632,7 @@ const zhCN = {
     option: '{label}的取值不在可选范围内',
     date: '{label}须为日期（年-月-日）',
     pickDate: '选择日期',
+    pickDivision: '选择省/市/区县/乡镇（街道）',
     pickYear: '选择年份',
     pick: '请选择',
   },
