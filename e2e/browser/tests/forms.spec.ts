@@ -4,6 +4,7 @@
 import { test, expect, openAs, shot } from '../lib/fixtures'
 import { apiToken, registerPersonApi } from '../lib/api'
 import { PASSWORD } from '../lib/actors'
+import { DEMO_PASSWORD } from '../lib/server'
 import { idNumber } from '../lib/ids'
 import { beijingYear, login } from '../lib/ui'
 
@@ -74,3 +75,24 @@ for (const size of sizes) {
   })
 }
 
+
+test('on a phone the reviewers\' and admins\' lists are cards with their status, not tables', async ({ browser, server, watch }) => {
+  const admin = await openAs(browser, server, watch, 'hospital admin on a phone', { width: 390, height: 844 })
+  await login(admin, 'jiyang_hospital', DEMO_PASSWORD)
+  await admin.goto('/paths')
+  const paths = admin.getByTestId('paths-cards').getByTestId('row-card')
+  await expect(paths.first()).toBeVisible()
+  await expect(paths.filter({ hasText: '卫生' }).first().locator('.row-card-status')).toContainText('审核通过')
+  await expect(admin.getByTestId('paths-table')).toHaveCount(0)
+  expect(await admin.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
+  await shot(admin, 'phone-paths-cards')
+
+  const reviewer = await openAs(browser, server, watch, 'hospital reviewer on a phone', { width: 390, height: 844 })
+  await login(reviewer, 'hospital_reviewer', DEMO_PASSWORD)
+  await reviewer.goto('/reports')
+  await expect(reviewer.getByTestId('report-cards')).toBeVisible()
+  await expect(reviewer.getByTestId('report-table')).toHaveCount(0)
+  await expect(reviewer.getByTestId('report-history')).toHaveCount(0)
+  expect(await reviewer.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
+  await shot(reviewer, 'phone-reports-cards')
+})

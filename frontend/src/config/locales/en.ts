@@ -180,7 +180,7 @@ const en: Messages = {
   },
   viewer: { title: 'Evidence: {name}', close: 'Close', page: '{name}, page {n}', more: '{n} more pages: download the file to read them', failed: 'This file cannot be shown; download it instead' },
   reports: {
-    title: 'Declaration reporting', year: 'Year', level: 'Level', series: 'Series', report: 'Report', selectFirst: 'Tick declarations to report',
+    title: 'Declaration reporting', year: 'Year', level: 'Level', series: 'Series', report: 'Report', selectFirst: 'Tick declarations to report', tick: 'Tick to report',
     selected: '{n} ticked of {total} approved, not yet reported',
     confirm: 'Report the {n} selected declarations to the parent organisation?', done: '{n} reported to {org}',
     failed: 'These declarations cannot be reported; nothing was reported:', result: 'Result', ok: 'Reported', refused: 'Not reported',

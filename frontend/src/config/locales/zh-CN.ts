@@ -416,6 +416,7 @@ const zhCN = {
     series: '职称系列',
     report: '数据上报',
     selectFirst: '请勾选要上报的申报数据',
+    tick: '勾选上报',
     selected: '已勾选 {n} 条，共 {total} 条通过未上报',
     confirm: '确定将选中的 {n} 条申报数据上报至上级单位吗？',
     done: '已上报 {n} 条至 {org}',
