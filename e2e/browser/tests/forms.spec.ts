@@ -86,6 +86,11 @@ test('on a phone the reviewers\' and admins\' lists are cards with their status,
   await expect(admin.getByTestId('paths-table')).toHaveCount(0)
   expect(await admin.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
   await shot(admin, 'phone-paths-cards')
+  await admin.goto('/reviewers')
+  const reviewers = admin.getByTestId('reviewers-cards').getByTestId('row-card')
+  await expect(reviewers.first().locator('.row-card-status')).toContainText('在用')
+  await expect(admin.getByTestId('reviewers-table')).toHaveCount(0)
+  expect(await admin.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
 
   const reviewer = await openAs(browser, server, watch, 'hospital reviewer on a phone', { width: 390, height: 844 })
   await login(reviewer, 'hospital_reviewer', DEMO_PASSWORD)
