@@ -99,3 +99,37 @@ async fn a_work_region_must_be_a_town_of_the_national_list_and_is_stored_as_its_
     let read: Value = app.get_as(&token, &format!("/declarations/{id}")).await.json().await.unwrap();
     assert_eq!(read["info"]["work_region"], "370115001");
 }
+
+#[tokio::test]
+async fn a_declaration_on_a_form_version_from_before_the_lists_keeps_its_free_text_民族() {
+    use api::entities::form_template;
+    use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+    let app = spawn_app().await;
+    let hospital = app.register_org("institution").await;
+    let person = app.register_person().await;
+    let token = app.token_of(&person).await;
+    let id = app.create_declaration(&token, &hospital, 2026).await["id"].as_str().unwrap().to_string();
+    // The version before m20261204_g1, as a declaration started earlier is pinned to it.
+    let versions = form_template::Entity::find()
+        .filter(form_template::Column::SeriesCode.eq("health"))
+        .order_by_desc(form_template::Column::Version)
+        .all(&app.state.db)
+        .await
+        .unwrap();
+    assert!(versions[0].id.ends_with("-g1"));
+    let earlier = &versions[1];
+    app.state
+        .db
+        .execute_unprepared(&format!("UPDATE declarations SET template_id = '{}' WHERE id = '{id}'", earlier.id))
+        .await
+        .unwrap();
+
+    let form: Value = app.get_as(&token, &format!("/declarations/{id}/form")).await.json().await.unwrap();
+    let keys: Vec<&str> = form["info_fields"].as_array().unwrap().iter().map(|f| f["key"].as_str().unwrap()).collect();
+    assert!(keys.contains(&"ethnicity") && !keys.contains(&"work_region"));
+    let saved = app.patch_as(&token, &format!("/declarations/{id}"), &json!({"info": {"ethnicity": "汉"}})).await;
+    assert_eq!(saved.status(), 200);
+    let refused =
+        app.patch_as(&token, &format!("/declarations/{id}"), &json!({"info": {"work_region": "370115001"}})).await;
+    assert_eq!(fields(&problem(refused).await), ["/info/work_region"]);
+}
