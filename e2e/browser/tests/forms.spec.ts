@@ -100,4 +100,8 @@ test('on a phone the reviewers\' and admins\' lists are cards with their status,
   await expect(reviewer.getByTestId('report-history')).toHaveCount(0)
   expect(await reviewer.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
   await shot(reviewer, 'phone-reports-cards')
+  // 公示 (no session has published one in this walk): the page holds a phone's width.
+  await reviewer.goto('/publicity')
+  await expect(reviewer.getByRole('heading', { level: 2 })).toBeVisible()
+  expect(await reviewer.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
 })
