@@ -100,6 +100,13 @@ test('on a phone the reviewers\' and admins\' lists are cards with their status,
   await expect(reviewer.getByTestId('report-history')).toHaveCount(0)
   expect(await reviewer.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
   await shot(reviewer, 'phone-reports-cards')
+  const bureau = await openAs(browser, server, watch, 'bureau admin on a phone', { width: 390, height: 844 })
+  await login(bureau, 'jiyang_hrss', DEMO_PASSWORD)
+  await bureau.goto('/bureau/orgs')
+  await expect(bureau.getByTestId('org-verification-cards')).toBeVisible()
+  await expect(bureau.getByTestId('org-verification-table')).toHaveCount(0)
+  expect(await bureau.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
+
   // 公示 (no session has published one in this walk): the page holds a phone's width.
   await reviewer.goto('/publicity')
   await expect(reviewer.getByRole('heading', { level: 2 })).toBeVisible()
