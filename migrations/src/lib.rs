@@ -29,6 +29,7 @@ mod m20261203_k1_create_committees;
 mod m20261203_n1_notifications;
 mod m20261203_p1_publicity_and_certificates;
 mod m20261203_s1_create_rate_limits;
+mod m20261204_g1_national_lists_in_forms;
 
 pub struct Migrator;
 
@@ -62,6 +63,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_d1_create_review_form_prints::Migration),
             Box::new(m20261203_d2_create_applicant_imports::Migration),
             Box::new(m20261203_p1_publicity_and_certificates::Migration),
+            Box::new(m20261204_g1_national_lists_in_forms::Migration),
         ]
     }
 }

@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
+use crate::domain::{division, ethnicity};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FieldType {
@@ -16,6 +18,16 @@ pub enum FieldType {
     Date,
     Year,
     Select,
+}
+
+/// A national list a `text` field's value must come from, instead of free typing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum NationalList {
+    /// The 56 民族 of GB/T 3304 (`GET /catalogue/ethnicities`); the value is the name.
+    Ethnicity,
+    /// 行政区划 (GB/T 2260, down to 乡镇（街道）; `GET /divisions`); the value is the code.
+    Division,
 }
 
 /// One input of a form.
@@ -39,6 +51,13 @@ pub struct Field {
     /// Largest number, latest year, or longest text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max: Option<f64>,
+    /// For a `text` field: the national list its value is chosen from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list: Option<NationalList>,
+    /// For a `division` list: how deep the choice goes (1 省, 2 市, 3 区县, 4 乡镇（街道）; default 4).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1, maximum = 4)]
+    pub depth: Option<u8>,
 }
 
 /// A repeating section of items, e.g. 学历 or 业绩成果.
@@ -140,6 +159,14 @@ fn check_fields(at: &str, fields: &[Field], problems: &mut Vec<(String, String)>
         {
             problems.push((format!("{here}/min"), "下限不能大于上限".into()));
         }
+        if field.list.is_some() && field.field_type != FieldType::Text {
+            problems.push((format!("{here}/list"), "只有文字字段可从国家标准列表中选择".into()));
+        }
+        if let Some(depth) = field.depth
+            && (field.list != Some(NationalList::Division) || !(1..=division::MAX_DEPTH).contains(&depth))
+        {
+            problems.push((format!("{here}/depth"), "层级只用于行政区划，须在1到4之间".into()));
+        }
     }
 }
 
@@ -150,6 +177,15 @@ impl Field {
             None | Some(Value::Null) => true,
             Some(Value::String(text)) => text.trim().is_empty(),
             _ => false,
+        }
+    }
+
+    /// How a stored value reads when it is not itself the text: a 行政区划 code as its full name
+    /// (山东省/济南市/济阳区/济阳街道). `None` when the value reads as it is.
+    pub fn reading(&self, value: Option<&Value>) -> Option<String> {
+        match (self.list, value) {
+            (Some(NationalList::Division), Some(Value::String(code))) => division::full_name(code),
+            _ => None,
         }
     }
 
@@ -172,7 +208,14 @@ impl Field {
                 if text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
                     return Err(format!("{label}含有无效字符"));
                 }
-                Ok(())
+                match self.list {
+                    None => Ok(()),
+                    Some(NationalList::Ethnicity) if ethnicity::is_ethnicity(text) => Ok(()),
+                    Some(NationalList::Ethnicity) => Err(format!("{label}须从56个民族中选择")),
+                    Some(NationalList::Division) => {
+                        division::check(text, self.depth.unwrap_or(division::MAX_DEPTH), label).map(|_| ())
+                    }
+                }
             }
             FieldType::Number => {
                 let number = value.as_f64().ok_or_else(|| format!("{label}须为数字"))?;
@@ -276,6 +319,35 @@ mod tests {
         let text = field(json!({"key": "t", "label": "名称", "type": "text", "max": 4}));
         assert!(text.check_value(&json!("四个汉字")).is_ok());
         assert!(text.check_value(&json!("五个汉字了")).is_err());
+    }
+
+    #[test]
+    fn a_field_on_a_national_list_takes_only_its_values() {
+        let ethnicity = field(json!({"key": "ethnicity", "label": "民族", "type": "text", "list": "ethnicity"}));
+        assert!(ethnicity.check_value(&json!("回族")).is_ok());
+        assert_eq!(ethnicity.check_value(&json!("汉")).unwrap_err(), "民族须从56个民族中选择");
+        let region = field(json!({"key": "work_region", "label": "工作所在地", "type": "text", "list": "division"}));
+        assert!(region.check_value(&json!("370115001")).is_ok());
+        assert_eq!(region.check_value(&json!("370115")).unwrap_err(), "工作所在地须选择到乡镇（街道）");
+        let county = field(json!({"key": "r", "label": "所在区县", "type": "text", "list": "division", "depth": 3}));
+        assert!(county.check_value(&json!("370115")).is_ok());
+        assert!(county.check_value(&json!("山东省济南市")).is_err());
+    }
+
+    #[test]
+    fn a_list_belongs_on_a_text_field_and_a_depth_on_a_division() {
+        let body: FormBody = serde_json::from_value(json!({
+            "info_fields": [
+                {"key": "a", "label": "A", "type": "number", "list": "ethnicity"},
+                {"key": "b", "label": "B", "type": "text", "list": "ethnicity", "depth": 2},
+                {"key": "c", "label": "C", "type": "text", "list": "division", "depth": 5},
+                {"key": "d", "label": "D", "type": "text", "list": "division", "depth": 3}
+            ],
+            "sections": []
+        }))
+        .unwrap();
+        let pointers: Vec<String> = body.check().into_iter().map(|(p, _)| p).collect();
+        assert_eq!(pointers, ["/info_fields/0/list", "/info_fields/1/depth", "/info_fields/2/depth"]);
     }
 
     #[test]

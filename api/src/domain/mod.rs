@@ -3,8 +3,10 @@
 //! Every type here is built by a `parse` function; holding one is proof the value is valid.
 
 pub mod committee;
+pub mod division;
 pub mod eligibility;
 mod enums;
+pub mod ethnicity;
 pub mod evidence;
 pub mod form;
 mod id_card;

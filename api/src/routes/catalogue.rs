@@ -7,8 +7,10 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::AuthUser;
 use crate::checked;
+use crate::domain::division::{self, Division};
+use crate::domain::ethnicity::ETHNICITIES;
 use crate::domain::{Level, Role};
-use crate::error::{AppResult, Problem};
+use crate::error::{AppError, AppResult, Problem};
 use crate::routes::Check;
 use crate::routes::json::Json;
 use crate::services::catalogue::{self, NewSeries, SeriesView};
@@ -21,7 +23,10 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(update_series)
         .service(upsert_level)
         .service(add_specialty)
-        .service(update_specialty);
+        .service(update_specialty)
+        .service(list_ethnicities)
+        .service(list_divisions)
+        .service(get_division);
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -328,4 +333,92 @@ pub async fn update_specialty(
     let name = parse_update(&body, "专业名称")?;
     catalogue::update_specialty(&state, &user, &code, &id, name, body.active).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// The 56 民族 of GB/T 3304 in the standard's order: the choices of a field whose `list` is
+/// `ethnicity`, and the only values the server takes for it.
+#[utoipa::path(
+    tag = "catalogue",
+    security(("bearer" = [])),
+    responses((status = 200, body = Vec<String>, example = json!(["汉族", "蒙古族", "回族"])), (status = 401, body = Problem))
+)]
+#[get("/catalogue/ethnicities")]
+pub async fn list_ethnicities(_user: AuthUser) -> web::Json<Vec<&'static str>> {
+    web::Json(ETHNICITIES.to_vec())
+}
+
+/// One 行政区划 (GB/T 2260 code; a 乡镇（街道） has nine digits).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DivisionDto {
+    #[schema(example = "370115")]
+    pub code: String,
+    #[schema(example = "济阳区")]
+    pub name: String,
+    /// 1 省, 2 市, 3 区县, 4 乡镇（街道）; one less below a level the national tree skips.
+    pub depth: u8,
+    /// Nothing lies below it.
+    pub leaf: bool,
+}
+
+impl From<Division> for DivisionDto {
+    fn from(d: Division) -> Self {
+        Self { code: d.code.to_string(), name: d.name.to_string(), depth: d.depth, leaf: d.leaf }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DivisionsQuery {
+    /// The division whose children are wanted; absent for the provinces.
+    #[param(example = "370100")]
+    pub parent: Option<String>,
+}
+
+/// The 行政区划 directly under `parent` (the provinces without it), in code order: the cascader
+/// loads one level at a time.
+#[utoipa::path(
+    tag = "catalogue",
+    security(("bearer" = [])),
+    params(DivisionsQuery),
+    responses(
+        (status = 200, body = Vec<DivisionDto>),
+        (status = 401, body = Problem),
+        (status = 404, description = "No such division", body = Problem),
+        (status = 422, body = Problem),
+    )
+)]
+#[get("/divisions")]
+pub async fn list_divisions(_user: AuthUser, query: web::Query<DivisionsQuery>) -> AppResult<HttpResponse> {
+    let children = division::children(query.parent.as_deref()).ok_or(AppError::NotFound)?;
+    let body: Vec<DivisionDto> = children.into_iter().map(DivisionDto::from).collect();
+    // The national list changes with a release, not during one.
+    Ok(HttpResponse::Ok().insert_header(("Cache-Control", "private, max-age=86400")).json(body))
+}
+
+/// A 行政区划 and every level above it, province first, with its full name.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DivisionPathDto {
+    #[schema(example = "370115001")]
+    pub code: String,
+    #[schema(example = "山东省/济南市/济阳区/济阳街道")]
+    pub full_name: String,
+    pub path: Vec<DivisionDto>,
+}
+
+/// One 行政区划 by code: the path the cascader opens and the full name a form shows.
+#[utoipa::path(
+    tag = "catalogue",
+    security(("bearer" = [])),
+    params(("code" = String, Path, example = "370115001")),
+    responses((status = 200, body = DivisionPathDto), (status = 401, body = Problem), (status = 404, body = Problem))
+)]
+#[get("/divisions/{code}")]
+pub async fn get_division(_user: AuthUser, code: web::Path<String>) -> AppResult<web::Json<DivisionPathDto>> {
+    let path = division::path(&code).ok_or(AppError::NotFound)?;
+    let full_name = path.iter().map(|d| d.name).collect::<Vec<_>>().join("/");
+    Ok(web::Json(DivisionPathDto {
+        code: code.into_inner(),
+        full_name,
+        path: path.into_iter().map(DivisionDto::from).collect(),
+    }))
 }

@@ -19,6 +19,7 @@ mod exports;
 mod imports;
 mod instances;
 mod jobs;
+mod lists;
 mod login;
 mod messages;
 mod openapi;

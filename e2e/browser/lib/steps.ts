@@ -64,6 +64,10 @@ export async function approvePath(page: Page, applicant: string, series = '卫�
   await line.getByTestId('path-approve').click()
   await confirmBox(page)
   await expect(page.locator('.el-message--success', { hasText: '路径已开通' })).toBeVisible()
+  // A screenshot taken while the confirm box fades out and the toast fades in fails axe's
+  // contrast check on a loaded machine: the page is judged once both are gone.
+  await expect(page.locator('.el-message-box')).toHaveCount(0)
+  await expect(page.locator('.el-message')).toHaveCount(0)
 }
 
 /** 单位路径审核 → 审核不通过 with the reason the applicant will read. */

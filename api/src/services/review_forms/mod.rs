@@ -119,7 +119,10 @@ pub fn build(view: &DeclarationView, events: &[declaration_event::Model]) -> For
         .body
         .info_fields
         .iter()
-        .map(|f| (f.label.clone(), display(info_values.and_then(|m| m.get(&f.key)))))
+        .map(|f| {
+            let value = info_values.and_then(|m| m.get(&f.key));
+            (f.label.clone(), f.reading(value).unwrap_or_else(|| display(value)))
+        })
         .collect();
     let mut evidence = Vec::new();
     let sections = view

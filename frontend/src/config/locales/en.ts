@@ -180,7 +180,7 @@ const en: Messages = {
   },
   viewer: { title: 'Evidence: {name}', close: 'Close', page: '{name}, page {n}', more: '{n} more pages: download the file to read them', failed: 'This file cannot be shown; download it instead' },
   reports: {
-    title: 'Declaration reporting', year: 'Year', level: 'Level', series: 'Series', report: 'Report', selectFirst: 'Tick declarations to report',
+    title: 'Declaration reporting', year: 'Year', level: 'Level', series: 'Series', report: 'Report', selectFirst: 'Tick declarations to report', tick: 'Tick to report',
     selected: '{n} ticked of {total} approved, not yet reported',
     confirm: 'Report the {n} selected declarations to the parent organisation?', done: '{n} reported to {org}',
     failed: 'These declarations cannot be reported; nothing was reported:', result: 'Result', ok: 'Reported', refused: 'Not reported',
@@ -290,7 +290,7 @@ const en: Messages = {
     max: '{label} must be at most {max}', minLength: '{label}: at least {min} characters',
     maxLength: '{label}: at most {max} characters', number: '{label} must be a number',
     option: '{label}: not one of the choices', date: '{label} must be a date (YYYY-MM-DD)',
-    pickDate: 'Pick a date', pickYear: 'Pick a year', pick: 'Choose',
+    pickDate: 'Pick a date', pickDivision: 'Province / city / county / township (street)', pickYear: 'Pick a year', pick: 'Choose',
   },
   desk: {
     exportExcel: 'Export Excel',

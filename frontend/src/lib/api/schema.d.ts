@@ -637,6 +637,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/catalogue/ethnicities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The 56 民族 of GB/T 3304 in the standard's order: the choices of a field whose `list` is
+         *     `ethnicity`, and the only values the server takes for it.
+         */
+        get: operations["list_ethnicities"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/certificates/{number}/revoke": {
         parameters: {
             query?: never;
@@ -1022,6 +1042,43 @@ export interface paths {
          *     Submitting again after success answers 200 with the declaration and changes nothing.
          */
         post: operations["submit_declaration"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/divisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The 行政区划 directly under `parent` (the provinces without it), in code order: the cascader
+         *     loads one level at a time.
+         */
+        get: operations["list_divisions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/divisions/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One 行政区划 by code: the path the cascader opens and the full name a form shows. */
+        get: operations["get_division"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2760,6 +2817,28 @@ export interface components {
          * @enum {string}
          */
         DeclarationStatus: "draft" | "pending" | "approved" | "returned" | "accepted" | "in_review" | "passed" | "failed" | "void" | "publicized" | "certified";
+        /** @description One 行政区划 (GB/T 2260 code; a 乡镇（街道） has nine digits). */
+        DivisionDto: {
+            /** @example 370115 */
+            code: string;
+            /**
+             * Format: int32
+             * @description 1 省, 2 市, 3 区县, 4 乡镇（街道）; one less below a level the national tree skips.
+             */
+            depth: number;
+            /** @description Nothing lies below it. */
+            leaf: boolean;
+            /** @example 济阳区 */
+            name: string;
+        };
+        /** @description A 行政区划 and every level above it, province first, with its full name. */
+        DivisionPathDto: {
+            /** @example 370115001 */
+            code: string;
+            /** @example 山东省/济南市/济阳区/济阳街道 */
+            full_name: string;
+            path: components["schemas"]["DivisionDto"][];
+        };
         DrawDto: {
             algorithm: string;
             /** @description The sorted candidate expert ids the draw ran over. */
@@ -2889,10 +2968,16 @@ export interface components {
         };
         /** @description One input of a form. */
         Field: {
+            /**
+             * Format: int32
+             * @description For a `division` list: how deep the choice goes (1 省, 2 市, 3 区县, 4 乡镇（街道）; default 4).
+             */
+            depth?: number | null;
             /** @example school */
             key: string;
             /** @example 毕业院校 */
             label: string;
+            list?: components["schemas"]["NationalList"] | null;
             /**
              * Format: double
              * @description Largest number, latest year, or longest text.
@@ -3139,6 +3224,11 @@ export interface components {
             read_at?: string | null;
             title: string;
         };
+        /**
+         * @description A national list a `text` field's value must come from, instead of free typing.
+         * @enum {string}
+         */
+        NationalList: "ethnicity" | "division";
         NewItemRequest: {
             attachment_ids?: string[];
             data: Record<string, unknown>;
@@ -7207,6 +7297,58 @@ export interface operations {
             };
         };
     };
+    list_ethnicities: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       "汉族",
+                     *       "蒙古族",
+                     *       "回族"
+                     *     ]
+                     */
+                    "application/json": string[];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The account's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     revoke: {
         parameters: {
             query?: never;
@@ -9362,6 +9504,139 @@ export interface operations {
                 };
             };
             /** @description Every problem, with pointers */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_divisions: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The division whose children are wanted; absent for the provinces.
+                 * @example 370100
+                 */
+                parent?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DivisionDto"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The account's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such division */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure; the body carries a request id and nothing internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_division: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 370115001 */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DivisionPathDto"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The account's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path or query parameter is invalid (or holds control, format or bidirectional characters); `errors` names it */
             422: {
                 headers: {
                     [name: string]: unknown;

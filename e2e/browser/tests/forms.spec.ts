@@ -1,0 +1,114 @@
+// Forms that know what they ask: 工作所在地 chosen level by level from the national 行政区划 and
+// shown by its full name after a reload, 民族 from the 56 the server serves; on a desktop and on
+// a phone, where the person's list shows each declaration as a card with its status.
+import { test, expect, openAs, shot } from '../lib/fixtures'
+import { apiToken, registerPersonApi } from '../lib/api'
+import { PASSWORD } from '../lib/actors'
+import { DEMO_PASSWORD } from '../lib/server'
+import { idNumber } from '../lib/ids'
+import { beijingYear, login } from '../lib/ui'
+
+const HOSPITAL = '济南市济阳区人民医院'
+const FULL_NAME = '山东省/济南市/济阳区/济阳街道'
+
+const sizes = [
+  { name: 'desktop', viewport: { width: 1366, height: 768 }, seq: 141, phone: '13905319951' },
+  { name: 'phone', viewport: { width: 390, height: 844 }, seq: 143, phone: '13905319952' },
+]
+
+for (const size of sizes) {
+  test(`工作所在地 is chosen from the 行政区划 cascader, saved and shown after a reload (${size.name})`, async ({ browser, server, watch }) => {
+    const username = `region_${size.name}`
+    await registerPersonApi(server, { username, password: PASSWORD, realName: `区划${size.name === 'phone' ? '乙' : '甲'}`, idNumber: idNumber('19910202', size.seq), phone: size.phone })
+    const token = await apiToken(server, username, PASSWORD)
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' }
+    const orgs = (await (await fetch(`${server.base}/api/v1/orgs?q=${encodeURIComponent('人民医院')}`, { headers })).json()) as { items: Array<{ id: string; name: string }> }
+    const employer = orgs.items.find((o) => o.name === HOSPITAL)
+    expect(employer, HOSPITAL).toBeTruthy()
+    const created = await fetch(`${server.base}/api/v1/declarations`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ year: Number(beijingYear()), kind: 'title', series: 'health', level: 'intermediate', specialty: '护理学', org_id: employer?.id }),
+    })
+    expect(created.status).toBe(201)
+    const { id } = (await created.json()) as { id: string }
+
+    const page = await openAs(browser, server, watch, `person (${size.name})`, size.viewport)
+    await login(page, username, PASSWORD)
+    await page.goto(`/declarations/${id}`)
+    const card = page.getByTestId('basic-info')
+    // 民族: the 56 from the server, nothing typed.
+    await card.locator('[data-field="ethnicity"] .el-select').click()
+    await expect(page.locator('.el-select-dropdown__item:visible')).toHaveCount(56)
+    await page.locator('.el-select-dropdown__item:visible', { hasText: /^回族$/ }).click()
+
+    const region = card.locator('[data-field="work_region"]')
+    await expect(region).toContainText('工作所在地')
+    await region.locator('.el-cascader').click()
+    for (const level of ['山东省', '济南市', '济阳区', '济阳街道']) {
+      await page.locator('.division-popper .el-cascader-node:visible', { hasText: new RegExp(`^${level}$`) }).click()
+    }
+    await expect(page.locator('.division-popper')).toBeHidden()
+    await expect(region.locator('input')).toHaveValue(FULL_NAME)
+    await expect(card.getByTestId('autosave-state')).toContainText('已自动保存')
+    if (size.name === 'phone') expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
+
+    await page.reload()
+    await expect(card.locator('[data-field="work_region"] input')).toHaveValue(FULL_NAME)
+    await expect(card.locator('[data-field="ethnicity"] .el-select')).toContainText('回族')
+    await shot(page, `work-region-${size.name}`)
+
+    const stored = (await (await fetch(`${server.base}/api/v1/declarations/${id}`, { headers })).json()) as { info: Record<string, unknown> }
+    expect(stored.info.work_region).toBe('370115001')
+
+    if (size.name === 'phone') {
+      // The person's list on a phone: a card per declaration, its status at the top.
+      await page.goto('/declarations')
+      const cards = page.getByTestId('declarations-cards').getByTestId('row-card')
+      await expect(cards).toHaveCount(1)
+      await expect(cards.first().locator('.row-card-status')).toBeVisible()
+      await expect(cards.first().locator('.row-card-status')).toContainText('草稿')
+      await expect(page.getByTestId('declarations-table')).toHaveCount(0)
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
+      await shot(page, 'phone-declaration-list-cards')
+    }
+  })
+}
+
+
+test('on a phone the reviewers\' and admins\' lists are cards with their status, not tables', async ({ browser, server, watch }) => {
+  const admin = await openAs(browser, server, watch, 'hospital admin on a phone', { width: 390, height: 844 })
+  await login(admin, 'jiyang_hospital', DEMO_PASSWORD)
+  await admin.goto('/paths')
+  const paths = admin.getByTestId('paths-cards').getByTestId('row-card')
+  await expect(paths.first()).toBeVisible()
+  await expect(paths.filter({ hasText: '卫生' }).first().locator('.row-card-status')).toContainText('审核通过')
+  await expect(admin.getByTestId('paths-table')).toHaveCount(0)
+  expect(await admin.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
+  await shot(admin, 'phone-paths-cards')
+  await admin.goto('/reviewers')
+  const reviewers = admin.getByTestId('reviewers-cards').getByTestId('row-card')
+  await expect(reviewers.first().locator('.row-card-status')).toContainText('在用')
+  await expect(admin.getByTestId('reviewers-table')).toHaveCount(0)
+  expect(await admin.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
+
+  const reviewer = await openAs(browser, server, watch, 'hospital reviewer on a phone', { width: 390, height: 844 })
+  await login(reviewer, 'hospital_reviewer', DEMO_PASSWORD)
+  await reviewer.goto('/reports')
+  await expect(reviewer.getByTestId('report-cards')).toBeVisible()
+  await expect(reviewer.getByTestId('report-table')).toHaveCount(0)
+  await expect(reviewer.getByTestId('report-history')).toHaveCount(0)
+  expect(await reviewer.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
+  await shot(reviewer, 'phone-reports-cards')
+  const bureau = await openAs(browser, server, watch, 'bureau admin on a phone', { width: 390, height: 844 })
+  await login(bureau, 'jiyang_hrss', DEMO_PASSWORD)
+  await bureau.goto('/bureau/orgs')
+  await expect(bureau.getByTestId('org-verification-cards')).toBeVisible()
+  await expect(bureau.getByTestId('org-verification-table')).toHaveCount(0)
+  expect(await bureau.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
+
+  // 公示 (no session has published one in this walk): the page holds a phone's width.
+  await reviewer.goto('/publicity')
+  await expect(reviewer.getByRole('heading', { level: 2 })).toBeVisible()
+  expect(await reviewer.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
+})
