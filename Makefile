@@ -87,7 +87,7 @@ fmt:
 
 ## bench: how the review list and batch reporting scale (release build; BENCH_DATABASE_URL for PostgreSQL)
 bench:
-	$(CARGO) bench -p api --bench scale
+	BENCH_EXPORT_ROWS=$${BENCH_EXPORT_ROWS:-100000} $(CARGO) bench -p api --bench scale
 
 clean:
 	$(CARGO) clean
