@@ -36,10 +36,27 @@ interface AxeViolation {
 }
 
 /**
- * axe-core (WCAG 2.0/2.1 A and AA rules) on the page as it is: every serious or critical violation
- * fails the test, with the rule and the elements it names.
+ * Waits until nothing on the page is mid-transition: a confirm box or a toast fading in or out, or
+ * a tag entering with its page, is judged by axe at part of its opacity and so at part of its
+ * contrast (the walks failed that way at random under load). Endless animations (spinners) are
+ * left running; a finite one still running after 10 s fails the walk.
+ */
+export async function settle(page: Page): Promise<void> {
+  // Two frames, so a transition that a click has just asked for has started.
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))))
+  await page.waitForFunction(
+    () => document.getAnimations().every((a) => a.playState !== 'running' || a.effect?.getComputedTiming().iterations === Infinity),
+    undefined,
+    { timeout: 10_000 },
+  )
+}
+
+/**
+ * axe-core (WCAG 2.0/2.1 A and AA rules) on the page as it is once it has settled: every serious or
+ * critical violation fails the test, with the rule and the elements it names.
  */
 export async function checkAccessibility(page: Page, name: string): Promise<void> {
+  await settle(page)
   await page.evaluate(axeSource)
   const violations = await page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run: (context: unknown, options: unknown) => Promise<{ violations: AxeViolation[] }> } }).axe
@@ -57,6 +74,7 @@ export async function checkAccessibility(page: Page, name: string): Promise<void
  * marks a page that is not the SPA's (the vendored Swagger UI at /api/docs), which axe does not judge.
  */
 export async function shot(page: Page, name: string, options: { thirdParty?: boolean } = {}): Promise<void> {
+  await settle(page)
   await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true })
   if (!options.thirdParty) await checkAccessibility(page, name)
 }
