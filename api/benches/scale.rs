@@ -188,6 +188,7 @@ async fn seed(bench: &Bench, from: usize, count: usize) -> Vec<String> {
                 declaration_id: d.id.clone(),
                 org_id: Set(bench.employer.clone()),
                 arrived_at: Set(now),
+                ..Default::default()
             })
             .collect();
         declaration::Entity::insert_many(rows).exec_without_returning(&state.db).await.unwrap();
@@ -206,10 +207,12 @@ async fn time_list(bench: &Bench, filter: impl Fn() -> ReviewFilter, page_size: 
     for _ in 0..runs {
         bench.statements.store(0, Ordering::Relaxed);
         let start = Instant::now();
-        let (rows, _) = reviews::list(&bench.state, &bench.reviewer, filter(), 1, page_size).await.unwrap();
+        let page = reviews::list(&bench.state, &bench.reviewer, filter(), reviews::PageStart::Number(1), page_size)
+            .await
+            .unwrap();
         times.push(start.elapsed());
         statements = bench.statements.load(Ordering::Relaxed);
-        assert!(!rows.is_empty());
+        assert!(!page.rows.is_empty());
     }
     times.sort();
     (times[runs / 2], statements)

@@ -115,7 +115,9 @@ async fn shutdown_signal() {
     }
 }
 
-fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
+/// The HTTP server over `state` on `listener` (what [`Application::build`] starts; the province
+/// bench serves a state whose connection records its statements).
+pub fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
     let settings = state.settings.clone();
     let document = openapi::document();
     let metrics = settings

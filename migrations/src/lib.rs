@@ -30,6 +30,7 @@ mod m20261203_n1_notifications;
 mod m20261203_p1_publicity_and_certificates;
 mod m20261203_s1_create_rate_limits;
 mod m20261204_g1_national_lists_in_forms;
+mod m20261205_r1_review_order_on_holders;
 
 pub struct Migrator;
 
@@ -64,6 +65,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_d2_create_applicant_imports::Migration),
             Box::new(m20261203_p1_publicity_and_certificates::Migration),
             Box::new(m20261204_g1_national_lists_in_forms::Migration),
+            Box::new(m20261205_r1_review_order_on_holders::Migration),
         ]
     }
 }

@@ -8,6 +8,12 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub org_id: String,
     pub arrived_at: DateTimeUtc,
+    /// The declaration's `updated_at`, copied by the database's triggers (never set by a service):
+    /// the review list's order.
+    pub updated_at: Option<DateTimeUtc>,
+    /// Where the declaration stands as seen from `org_id` (`reviews::Standing`), kept by the same
+    /// triggers.
+    pub standing: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

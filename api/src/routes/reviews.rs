@@ -13,10 +13,11 @@ use crate::domain::{DeclarationKind, DeclarationStatus, Level};
 use crate::error::{AppError, AppResult, Problem};
 use crate::routes::declarations::{DeclarationDto, EventDto};
 use crate::routes::json::Json;
-use crate::routes::{Check, Page, PageQuery};
+use crate::routes::{Check, PageQuery};
 use crate::services::access_log;
 use crate::services::reviews::{
-    self, Count, ReturnDecision, ReviewFilter, ReviewRow, ReviewSort, ReviewView, SortOrder, Standing,
+    self, Count, Cursor, PageStart, ReturnDecision, ReviewFilter, ReviewRow, ReviewSort, ReviewView, SortOrder,
+    Standing,
 };
 use crate::services::snapshots::{Snapshot, SnapshotFile, SnapshotItem};
 use crate::state::AppState;
@@ -64,6 +65,30 @@ impl ReviewQuery {
             order: self.order.unwrap_or_default(),
         }
     }
+}
+
+/// Keyset paging: the next page after the one that gave this cursor.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AfterQuery {
+    /// The `next` of the page before (opaque). With it, `page` is not sent: the page is the one after.
+    pub after: Option<String>,
+}
+
+/// One page of the review list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReviewPageDto {
+    pub items: Vec<ReviewRowDto>,
+    /// Rows under the filter, counted up to 10,000.
+    pub total: u64,
+    /// More rows match than `total` (shown as 10000+): the count stops there so that no page
+    /// counts a whole province.
+    pub total_capped: bool,
+    /// The page number asked (1 when `after` was sent).
+    pub page: u64,
+    pub page_size: u64,
+    /// Send as `after` for the next page (fast at any depth); absent on the last page.
+    pub next: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -134,9 +159,9 @@ impl From<ReviewRow> for ReviewRowDto {
 #[utoipa::path(
     tag = "reviews",
     security(("bearer" = [])),
-    params(ReviewQuery, PageQuery),
+    params(ReviewQuery, PageQuery, AfterQuery),
     responses(
-        (status = 200, body = Page<ReviewRowDto>),
+        (status = 200, body = ReviewPageDto),
         (status = 401, body = Problem),
         (status = 403, description = "Not an organisation account", body = Problem),
         (status = 422, body = Problem),
@@ -148,7 +173,8 @@ pub async fn list_reviews(
     user: AuthUser,
     query: web::Query<ReviewQuery>,
     paging: web::Query<PageQuery>,
-) -> AppResult<web::Json<Page<ReviewRowDto>>> {
+    after: web::Query<AfterQuery>,
+) -> AppResult<web::Json<ReviewPageDto>> {
     let (page, page_size) = paging.resolve()?;
     let query = query.into_inner();
     let mut check = Check::default();
@@ -161,10 +187,32 @@ pub async fn list_reviews(
     if query.org_id.as_deref().is_some_and(|s| s.len() > 64) {
         check.fail("/org_id", "单位不存在");
     }
+    let start = match after.into_inner().after {
+        None => Some(PageStart::Number(page)),
+        Some(_) if paging.page.is_some() => {
+            check.fail("/after", "翻页位置与页码只能给一个");
+            None
+        }
+        Some(text) => {
+            let cursor = Cursor::decode(&text);
+            if cursor.is_none() {
+                check.fail("/after", "翻页位置无效，请回到第一页");
+            }
+            cursor.map(PageStart::After)
+        }
+    };
     check.finish()?;
-    let filter = query.into_filter();
-    let (rows, total) = reviews::list(&state, &user, filter, page, page_size).await?;
-    Ok(web::Json(Page { items: rows.into_iter().map(ReviewRowDto::from).collect(), total, page, page_size }))
+    let start = start.unwrap_or(PageStart::Number(1));
+    let page = if let PageStart::Number(n) = start { n } else { 1 };
+    let found = reviews::list(&state, &user, query.into_filter(), start, page_size).await?;
+    Ok(web::Json(ReviewPageDto {
+        items: found.rows.into_iter().map(ReviewRowDto::from).collect(),
+        total: found.total,
+        total_capped: found.total_capped,
+        page,
+        page_size,
+        next: found.next.map(|c| c.encode()),
+    }))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -1137,6 +1137,7 @@ pub async fn arrive(db: &impl ConnectionTrait, declaration_id: &str, org_id: &st
         declaration_id: Set(declaration_id.to_string()),
         org_id: Set(org_id.to_string()),
         arrived_at: Set(db::now()),
+        ..Default::default()
     })
     .on_conflict(
         OnConflict::columns([declaration_holder::Column::DeclarationId, declaration_holder::Column::OrgId])

@@ -206,6 +206,7 @@ async fn move_batch(
         declaration_id: Set(id.clone()),
         org_id: Set(to.id.clone()),
         arrived_at: Set(now),
+        ..Default::default()
     }))
     .on_conflict(
         OnConflict::columns([declaration_holder::Column::DeclarationId, declaration_holder::Column::OrgId])

@@ -4,10 +4,10 @@
 use std::collections::HashMap;
 
 use sea_orm::prelude::DateTimeUtc;
-use sea_orm::sea_query::{Expr, Func, LikeExpr, Query, SimpleExpr, SubQueryStatement};
+use sea_orm::sea_query::{Alias, Expr, Func, LikeExpr, Query, SimpleExpr, SubQueryStatement};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait, ExprTrait, FromQueryResult,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, ExprTrait,
+    FromQueryResult, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
 };
 use serde_json::{Value, json};
 
@@ -42,6 +42,17 @@ pub enum Standing {
 }
 
 impl Standing {
+    /// The stored spelling (`declaration_holders.standing`, the API's value).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Standing::Pending => "pending",
+            Standing::Approved => "approved",
+            Standing::Reported => "reported",
+            Standing::Returned => "returned",
+            Standing::Accepted => "accepted",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Standing::Pending => "待审核",
@@ -177,36 +188,161 @@ fn reached_in_round(org_id: &str) -> SimpleExpr {
     )
 }
 
-/// The stored spellings of every status past 受理.
-fn after_acceptance() -> Vec<&'static str> {
-    DeclarationStatus::ALL.iter().filter(|s| s.is_after_acceptance()).map(|s| s.as_str()).collect()
+/// Where a page of the review list starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PageStart {
+    /// A 1-based page number (OFFSET: fine for the first pages a clerk clicks through).
+    Number(u64),
+    /// Just after this row (keyset: as fast on page 5,000 as on page 1).
+    After(Cursor),
 }
 
-/// Under review somewhere other than `org_id`.
-fn moved_on(org_id: &str) -> Condition {
-    Condition::all().add(declaration::Column::HolderOrgId.ne(org_id)).add(
-        declaration::Column::Status.is_in([DeclarationStatus::Pending.as_str(), DeclarationStatus::Approved.as_str()]),
-    )
+/// A place in the review list: the last row of the page before, or an offset for the orders that
+/// no holder index serves. Sent to clients as an opaque string ([`Cursor::encode`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cursor {
+    /// The row's `updated_at` and declaration id (the default order).
+    Key(DateTimeUtc, String),
+    /// Rows skipped so far (the other orders).
+    Offset(u64),
 }
 
-/// Declarations held by, or reported from, the caller's organisation; a fixed number of
-/// queries whatever the page size.
+impl Cursor {
+    /// `k<microseconds>.<id>` or `o<offset>`.
+    pub fn encode(&self) -> String {
+        match self {
+            Cursor::Key(at, id) => format!("k{}.{id}", at.timestamp_micros()),
+            Cursor::Offset(n) => format!("o{n}"),
+        }
+    }
+
+    /// `None` for anything [`Cursor::encode`] did not make.
+    pub fn decode(text: &str) -> Option<Self> {
+        if let Some(n) = text.strip_prefix('o') {
+            return n.parse().ok().filter(|n| *n <= 100_000_000).map(Cursor::Offset);
+        }
+        let (micros, id) = text.strip_prefix('k')?.split_once('.')?;
+        let valid_id = (1..=36).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+        let at = chrono::DateTime::from_timestamp_micros(micros.parse().ok()?)?;
+        valid_id.then(|| Cursor::Key(at, id.to_string()))
+    }
+}
+
+/// One page of the review list.
+pub struct ReviewPage {
+    pub rows: Vec<ReviewRow>,
+    /// Rows under the filter, counted up to [`COUNT_CAP`].
+    pub total: u64,
+    /// More than `total` rows match: the count stopped at [`COUNT_CAP`].
+    pub total_capped: bool,
+    /// Where the next page starts; `None` on the last page.
+    pub next: Option<Cursor>,
+}
+
+/// The count stops here, so a page never counts a province (the list says 10000+).
+pub const COUNT_CAP: u64 = 10_000;
+
+/// Declarations held by, or reported from, the caller's organisation: a fixed number of queries
+/// whatever the page size, each reading an index range as long as the page (or the count's cap),
+/// not the organisation's whole history.
 pub async fn list(
     state: &AppState,
     user: &AuthUser,
     filter: ReviewFilter,
-    page: u64,
+    start: PageStart,
     page_size: u64,
-) -> AppResult<(Vec<ReviewRow>, u64)> {
+) -> AppResult<ReviewPage> {
     let org_id = member_org(user)?.to_string();
-    let paginator = filtered(&org_id, &filter).paginate(&state.db, page_size);
-    let total = paginator.num_items().await?;
-    let rows = paginator.fetch_page(page - 1).await?;
-    Ok((rows_with_names(state, &org_id, rows).await?, total))
+    let (total, total_capped) = capped_count(&state.db, &org_id, &filter).await?;
+    let (rows, next) = page(&state.db, &org_id, &filter, start, page_size).await?;
+    Ok(ReviewPage { rows: rows_with_names(state, &org_id, rows).await?, total, total_capped, next })
 }
 
-/// The review list's query for `org_id` under `filter`, in the order asked (newest change first unless said; the export reads
-/// the same rows as the list).
+/// How many rows match, counting no further than [`COUNT_CAP`] + 1.
+async fn capped_count(db: &DatabaseConnection, org_id: &str, filter: &ReviewFilter) -> AppResult<(u64, bool)> {
+    let inner = reached_rows(db.get_database_backend() == sea_orm::DbBackend::Postgres, org_id, filter)
+        .select_only()
+        .column(declaration_holder::Column::DeclarationId)
+        .limit(COUNT_CAP + 1)
+        .into_query();
+    let count = Query::select()
+        .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
+        .from_subquery(inner, Alias::new("capped"))
+        .to_owned();
+    let n: i64 = db
+        .query_one_raw(db.get_database_backend().build(&count))
+        .await?
+        .map(|row| row.try_get("", "n"))
+        .transpose()?
+        .unwrap_or(0);
+    let n = u64::try_from(n).unwrap_or(0);
+    Ok((Ord::min(n, COUNT_CAP), n > COUNT_CAP))
+}
+
+/// One page of declarations under `filter`, in its order, and where the next one starts.
+pub async fn page(
+    db: &DatabaseConnection,
+    org_id: &str,
+    filter: &ReviewFilter,
+    start: PageStart,
+    page_size: u64,
+) -> AppResult<(Vec<declaration::Model>, Option<Cursor>)> {
+    if filter.sort != ReviewSort::UpdatedAt {
+        let skipped = match start {
+            PageStart::Number(n) => (n - 1) * page_size,
+            PageStart::After(Cursor::Offset(n)) => n,
+            PageStart::After(Cursor::Key(..)) => return Err(bad_cursor()),
+        };
+        // One row more than the page tells whether another page follows.
+        let mut rows = filtered(org_id, filter).offset(skipped).limit(page_size + 1).all(db).await?;
+        let more = rows.len() as u64 > page_size;
+        rows.truncate(page_size as usize);
+        return Ok((rows, more.then(|| Cursor::Offset(skipped + page_size))));
+    }
+    // The default order is the holder index's: read the page's ids there, then their rows.
+    let order = match filter.order {
+        SortOrder::Asc => sea_orm::Order::Asc,
+        SortOrder::Desc => sea_orm::Order::Desc,
+    };
+    let mut query = reached_rows(db.get_database_backend() == sea_orm::DbBackend::Postgres, org_id, filter)
+        .order_by(declaration_holder::Column::UpdatedAt, order.clone())
+        .order_by(declaration_holder::Column::DeclarationId, order)
+        .limit(page_size + 1);
+    match start {
+        PageStart::Number(n) => query = query.offset((n - 1) * page_size),
+        PageStart::After(Cursor::Key(at, id)) => {
+            let (at_col, id_col) = (declaration_holder::Column::UpdatedAt, declaration_holder::Column::DeclarationId);
+            query = query.filter(match filter.order {
+                SortOrder::Desc => {
+                    Condition::any().add(at_col.lt(at)).add(Condition::all().add(at_col.eq(at)).add(id_col.lt(id)))
+                }
+                SortOrder::Asc => {
+                    Condition::any().add(at_col.gt(at)).add(Condition::all().add(at_col.eq(at)).add(id_col.gt(id)))
+                }
+            });
+        }
+        PageStart::After(Cursor::Offset(_)) => return Err(bad_cursor()),
+    }
+    let mut keys = query.all(db).await?;
+    let more = keys.len() as u64 > page_size;
+    keys.truncate(page_size as usize);
+    let next = keys.last().filter(|_| more).and_then(|h| Some(Cursor::Key(h.updated_at?, h.declaration_id.clone())));
+    let mut found: HashMap<String, declaration::Model> = declaration::Entity::find()
+        .filter(declaration::Column::Id.is_in(keys.iter().map(|h| h.declaration_id.clone())))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|d| (d.id.clone(), d))
+        .collect();
+    Ok((keys.iter().filter_map(|h| found.remove(&h.declaration_id)).collect(), next))
+}
+
+fn bad_cursor() -> AppError {
+    AppError::field("/after", "翻页位置无效，请回到第一页")
+}
+
+/// The review list's query for `org_id` under `filter`, in the order asked (newest change first unless said); the
+/// orders other than the default read it this way, with OFFSET.
 pub fn filtered(org_id: &str, filter: &ReviewFilter) -> sea_orm::Select<declaration::Entity> {
     let order = match filter.order {
         SortOrder::Asc => sea_orm::Order::Asc,
@@ -240,45 +376,78 @@ pub fn filtered(org_id: &str, filter: &ReviewFilter) -> sea_orm::Select<declarat
 
 /// The review list's rows for `org_id` under `filter`, in no order (to count and group them).
 pub fn matching(org_id: &str, filter: &ReviewFilter) -> sea_orm::Select<declaration::Entity> {
-    let org_id = org_id.to_string();
-    let held = declaration::Column::HolderOrgId.eq(org_id.clone());
-    let reached = declaration::Column::Id.in_subquery(reached_by(&org_id));
-    let mut query = declaration::Entity::find();
-    query = match filter.standing {
-        Some(Standing::Pending) => {
-            query.filter(held).filter(declaration::Column::Status.eq(DeclarationStatus::Pending.as_str()))
-        }
-        Some(Standing::Approved) => {
-            query.filter(held).filter(declaration::Column::Status.eq(DeclarationStatus::Approved.as_str()))
-        }
-        Some(Standing::Reported) => query.filter(reached_in_round(&org_id)).filter(moved_on(&org_id)),
-        Some(Standing::Returned) => query.filter(reached).filter(
-            Condition::any()
-                .add(declaration::Column::Status.eq(DeclarationStatus::Returned.as_str()))
-                .add(Condition::all().add(moved_on(&org_id)).add(reached_in_round(&org_id).not())),
-        ),
-        Some(Standing::Accepted) => query.filter(reached).filter(declaration::Column::Status.is_in(after_acceptance())),
-        None => query.filter(reached),
-    };
+    // The same rows on both backends: the LIKE alone (the name index's hint is for pages).
+    let ids = reached_rows(false, org_id, filter)
+        .select_only()
+        .column(declaration_holder::Column::DeclarationId)
+        .into_query();
+    declaration::Entity::find().filter(declaration::Column::Id.in_subquery(ids))
+}
+
+/// The organisation's holder rows under `filter`: its standing read from the row (kept by the
+/// database, `m20261205_r1`), the declaration's own fields through a correlated EXISTS, so that a
+/// page walks the `(org_id, [standing,] updated_at)` index and stops after the page.
+fn reached_rows(name_index: bool, org_id: &str, filter: &ReviewFilter) -> sea_orm::Select<declaration_holder::Entity> {
+    let mut query = declaration_holder::Entity::find().filter(declaration_holder::Column::OrgId.eq(org_id));
+    if let Some(standing) = filter.standing {
+        query = query.filter(declaration_holder::Column::Standing.eq(standing.as_str()));
+    }
+    let mut own = Condition::all();
     if let Some(year) = filter.year {
-        query = query.filter(declaration::Column::Year.eq(year));
+        own = own.add(declaration::Column::Year.eq(year));
     }
     if let Some(level) = filter.level {
-        query = query.filter(declaration::Column::Level.eq(level.as_str()));
+        own = own.add(declaration::Column::Level.eq(level.as_str()));
     }
     if let Some(series) = &filter.series {
-        query = query.filter(declaration::Column::SeriesCode.eq(series.as_str()));
+        own = own.add(declaration::Column::SeriesCode.eq(series.as_str()));
     }
     if let Some(employer) = &filter.org_id {
-        query = query.filter(declaration::Column::OrgId.eq(employer.as_str()));
+        own = own.add(declaration::Column::OrgId.eq(employer.as_str()));
     }
     // Names are stored with one middle dot (`·`); a search typed with `•` or `・` finds them too.
     let q = filter.q.as_deref().map(crate::domain::text::fold_name_dots);
     if let Some(q) = q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         let pattern = format!("%{}%", q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-        query = query.filter(Expr::col(declaration::Column::ApplicantName).like(LikeExpr::new(pattern).escape('\\')));
+        own = own.add(Expr::col(declaration::Column::ApplicantName).like(LikeExpr::new(pattern).escape('\\')));
+        if name_index {
+            own = own.add(name_grams_contain(q));
+        }
     }
-    query
+    if own.is_empty() {
+        return query;
+    }
+    query.filter(Expr::exists(
+        Query::select()
+            .expr(Expr::val(1))
+            .from(declaration::Entity)
+            .and_where(
+                Expr::col((declaration::Entity, declaration::Column::Id))
+                    .equals((declaration_holder::Entity, declaration_holder::Column::DeclarationId)),
+            )
+            .cond_where(own)
+            .to_owned(),
+    ))
+}
+
+/// PostgreSQL: the name holds every character pair of `q` (or its one character), which the GIN
+/// index `idx_declarations_name_grams` answers; the LIKE beside it keeps the exact meaning.
+fn name_grams_contain(q: &str) -> SimpleExpr {
+    let chars: Vec<char> = q.chars().collect();
+    let mut grams: Vec<String> = if chars.len() == 1 {
+        vec![chars[0].to_string()]
+    } else {
+        chars.windows(2).map(|pair| pair.iter().collect()).collect()
+    };
+    grams.sort();
+    grams.dedup();
+    // One parameter, a PostgreSQL array literal: every element quoted, `"` and `\` escaped.
+    let literal =
+        grams.iter().map(|g| format!("\"{}\"", g.replace('\\', "\\\\").replace('"', "\\\""))).collect::<Vec<_>>();
+    Expr::cust_with_values(
+        "name_grams(\"declarations\".\"applicant_name\") @> CAST($1 AS text[])",
+        [format!("{{{}}}", literal.join(","))],
+    )
 }
 
 /// List rows with their organisations, catalogue names and decrypted ID numbers and phones.
@@ -683,4 +852,26 @@ pub async fn summary(state: &AppState, user: &AuthUser, year: Option<i32>) -> Ap
         .collect();
     counts.sort_by(|a, b| (&a.series, &a.level, a.standing as u8).cmp(&(&b.series, &b.level, b.standing as u8)));
     Ok(counts)
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{DbBackend, EntityTrait, QueryFilter, QueryTrait};
+
+    use super::*;
+
+    #[test]
+    fn a_name_search_asks_the_gram_index_for_each_pair_or_the_one_character() {
+        let sql = |q: &str| {
+            let stmt = declaration::Entity::find().filter(name_grams_contain(q)).build(DbBackend::Postgres);
+            let values = stmt.values.map(|v| v.0).unwrap_or_default();
+            (stmt.sql.split(" WHERE ").nth(1).unwrap_or_default().to_string(), values)
+        };
+        let (condition, values) = sql("王");
+        assert_eq!(condition, r#"name_grams("declarations"."applicant_name") @> CAST($1 AS text[])"#);
+        assert_eq!(values, vec![sea_orm::Value::from("{\"王\"}")]);
+        assert_eq!(sql("欧阳娜娜").1, vec![sea_orm::Value::from("{\"娜娜\",\"欧阳\",\"阳娜\"}")]);
+        assert_eq!(sql("娜娜娜").1, vec![sea_orm::Value::from("{\"娜娜\"}")], "one distinct pair");
+        assert_eq!(sql("a\"\\").1, vec![sea_orm::Value::from(r#"{"\"\\","a\""}"#)], "quotes escaped");
+    }
 }

@@ -32,6 +32,7 @@ mod recovery;
 mod reminders;
 mod reports;
 mod review_forms;
+mod review_order;
 mod reviewers;
 mod reviews;
 mod sms;

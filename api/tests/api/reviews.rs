@@ -357,8 +357,9 @@ async fn the_review_list_runs_the_same_number_of_queries_whatever_the_page_size(
     let mut counts = Vec::new();
     for size in [1, 6] {
         counter.store(0, std::sync::atomic::Ordering::SeqCst);
-        let (rows, total) = api::services::reviews::list(&state, &reviewer, Default::default(), 1, size).await.unwrap();
-        assert_eq!((rows.len() as u64, total), (size, 6));
+        let start = api::services::reviews::PageStart::Number(1);
+        let page = api::services::reviews::list(&state, &reviewer, Default::default(), start, size).await.unwrap();
+        assert_eq!((page.rows.len() as u64, page.total), (size, 6));
         counts.push(counter.load(std::sync::atomic::Ordering::SeqCst));
     }
     assert_eq!(counts[0], counts[1], "queries per page: {counts:?}");

@@ -4,6 +4,8 @@ import { messageOf } from './notify'
 export interface PageOf<T> {
   items: T[]
   total: number
+  /** The server stopped counting at `total` (a province's list says 10000+). */
+  total_capped?: boolean
 }
 
 /**
@@ -14,6 +16,7 @@ export interface PageOf<T> {
 export function usePagedList<T>(fetchPage: (page: number, pageSize: number) => Promise<PageOf<T>>, firstPageSize = 20) {
   const rows = ref([]) as Ref<T[]>
   const total = ref(0)
+  const totalCapped = ref(false)
   const page = ref(1)
   const pageSize = ref(firstPageSize)
   const loading = ref(false)
@@ -29,6 +32,7 @@ export function usePagedList<T>(fetchPage: (page: number, pageSize: number) => P
       if (ticket !== latest) return
       rows.value = answer.items
       total.value = answer.total
+      totalCapped.value = answer.total_capped ?? false
     } catch (error) {
       if (ticket !== latest) return
       rows.value = []
@@ -47,5 +51,5 @@ export function usePagedList<T>(fetchPage: (page: number, pageSize: number) => P
   // After rendering: Element Plus moves the page too when a new size leaves it past the end,
   // once it has re-rendered, so both changes come as one load.
   watch([page, pageSize], load, { flush: 'post' })
-  return { rows, total, page, pageSize, loading, failure, load, search }
+  return { rows, total, totalCapped, page, pageSize, loading, failure, load, search }
 }

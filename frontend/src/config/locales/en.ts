@@ -3,6 +3,7 @@ import type { Messages } from './zh-CN'
 const en: Messages = {
   app: { title: 'Professional Title Declaration and Review Platform', short: 'Title Platform' },
   common: {
+    totalCapped: '{n}+ in all',
     pageSize: 'Rows per page',
     leaveUnsaved: 'Some changes could not be saved (see the page). They stay in this browser and come back next time. Leave anyway?',
     unsavedTitle: 'Unsaved changes',

@@ -5,6 +5,7 @@ const zhCN = {
     short: '职称平台',
   },
   common: {
+    totalCapped: '共 {n}+ 条',
     pageSize: '每页条数',
     leaveUnsaved: '有内容未能保存（请查看页面上的提示）。离开后这些内容仍保留在本浏览器中，下次打开时恢复。确定离开吗？',
     unsavedTitle: '内容尚未保存',

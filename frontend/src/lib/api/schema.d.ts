@@ -3650,47 +3650,6 @@ export interface components {
             /** Format: int64 */
             total: number;
         };
-        /** @description One page of a list, with the total across all pages. */
-        Page_ReviewRowDto: {
-            items: {
-                applicant_name: string;
-                holder_org_id?: string | null;
-                holder_org_name?: string | null;
-                id: string;
-                /** @description Masked, e.g. `110105********002X`. */
-                id_number_masked: string;
-                kind: components["schemas"]["DeclarationKind"];
-                kind_label: string;
-                level: components["schemas"]["Level"];
-                level_label: string;
-                org_id: string;
-                org_name: string;
-                /** @description Masked, e.g. `138****8000`. */
-                phone_masked: string;
-                /** @description Submitted again after a return (重新申报): the review page shows what changed. */
-                resubmitted: boolean;
-                series: string;
-                series_name: string;
-                specialty: string;
-                /** @description Where it stands for the caller's organisation. */
-                standing: components["schemas"]["Standing"];
-                standing_label: string;
-                status: components["schemas"]["DeclarationStatus"];
-                /** Format: date-time */
-                submitted_at?: string | null;
-                title_name: string;
-                /** Format: date-time */
-                updated_at: string;
-                /** Format: int32 */
-                year: number;
-            }[];
-            /** Format: int64 */
-            page: number;
-            /** Format: int64 */
-            page_size: number;
-            /** Format: int64 */
-            total: number;
-        };
         PathDto: {
             /** Format: date-time */
             created_at: string;
@@ -4122,6 +4081,29 @@ export interface components {
             since_return?: components["schemas"]["ReturnSnapshotDto"] | null;
             standing: components["schemas"]["Standing"];
             standing_label: string;
+        };
+        /** @description One page of the review list. */
+        ReviewPageDto: {
+            items: components["schemas"]["ReviewRowDto"][];
+            /** @description Send as `after` for the next page (fast at any depth); absent on the last page. */
+            next?: string | null;
+            /**
+             * Format: int64
+             * @description The page number asked (1 when `after` was sent).
+             */
+            page: number;
+            /** Format: int64 */
+            page_size: number;
+            /**
+             * Format: int64
+             * @description Rows under the filter, counted up to 10,000.
+             */
+            total: number;
+            /**
+             * @description More rows match than `total` (shown as 10000+): the count stops there so that no page
+             *     counts a whole province.
+             */
+            total_capped: boolean;
         };
         ReviewRowDto: {
             applicant_name: string;
@@ -14597,6 +14579,8 @@ export interface operations {
                 page?: number;
                 /** @description Items per page, at most 100. */
                 page_size?: number;
+                /** @description The `next` of the page before (opaque). With it, `page` is not sent: the page is the one after. */
+                after?: string;
             };
             header?: never;
             path?: never;
@@ -14609,7 +14593,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_ReviewRowDto"];
+                    "application/json": components["schemas"]["ReviewPageDto"];
                 };
             };
             401: {
