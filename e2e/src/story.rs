@@ -278,13 +278,16 @@ pub async fn the_seed_story(api: &Rotation<'_>) {
     assert_eq!(report["to_org_id"], authority_id.as_str());
     let (status, again) = api.post_with(Some(hospital_reviewer), "/reports", &batch, &key).await.unwrap();
     assert_eq!((status, &again), (200, &report), "the retry answers the first report");
-    // The key is spent on that batch wherever it was spent. A retry of the same batch would also
-    // be recognised without its key (every id already reported by this organisation), so this is
-    // the request that shows the key itself is shared: were keys kept per process, the instance
-    // that never saw it would judge the batch afresh and answer `report_refused`.
+    // The key is spent on that batch, on every instance. A retry of the same batch would also be
+    // recognised without its key (every id already reported by this organisation), so this is the
+    // request that shows the key itself is shared: were keys kept by the process that made the
+    // report, the other would judge the batch afresh and answer `report_refused`. Sent twice, so
+    // that with two instances in turn one of the two is the instance that did not make the report.
     let other = json!({"declaration_ids": [id.as_str(), "no-such-declaration"]});
-    let (status, reused) = api.post_with(Some(hospital_reviewer), "/reports", &other, &key).await.unwrap();
-    assert_eq!((status, reused["code"].as_str()), (422, Some("idempotency_key_reused")), "{reused}");
+    for _ in 0..2 {
+        let (status, reused) = api.post_with(Some(hospital_reviewer), "/reports", &other, &key).await.unwrap();
+        assert_eq!((status, reused["code"].as_str()), (422, Some("idempotency_key_reused")), "{reused}");
+    }
     let (_, sent) = api.get(Some(hospital_reviewer), "/reports?direction=sent").await.unwrap();
     assert_eq!(sent["total"], 1, "one report, however often it was sent: {sent}");
 
