@@ -219,7 +219,15 @@ pub struct StorageSettings {
     pub max_bytes_per_account: u64,
     /// Uploads never linked to an item are removed this many hours after upload.
     pub orphan_grace_hours: i64,
+    /// With `s3`: a download the caller may make answers with a redirect to a presigned GET URL
+    /// valid this many seconds, instead of streaming the bytes through the API. 0 (the default)
+    /// streams. At most [`MAX_PRESIGN_SECONDS`]: the URL is a bearer ticket to the file.
+    #[serde(default)]
+    pub presign_seconds: u64,
 }
+
+/// The longest a presigned download URL may live (`storage.presign_seconds`).
+pub const MAX_PRESIGN_SECONDS: u64 = 600;
 
 /// An S3-compatible object store (`storage.backend = "s3"`).
 #[derive(Debug, Clone, Deserialize)]
@@ -468,6 +476,7 @@ impl Settings {
             .set_default("storage.max_files_per_account", 200)?
             .set_default("storage.max_bytes_per_account", 200 * 1024 * 1024)?
             .set_default("storage.orphan_grace_hours", 24)?
+            .set_default("storage.presign_seconds", 0)?
             .set_default("auth.issuer", "zhicheng")?
             .set_default("auth.audience", "zhicheng-api")?
             .set_default("auth.access_ttl_secs", 900)?
@@ -517,6 +526,9 @@ impl Settings {
             .collect::<anyhow::Result<_>>()?;
         if self.storage.backend == "s3" && self.storage.s3.bucket.is_empty() {
             bail!("storage.backend = s3 needs APP__STORAGE__S3__BUCKET");
+        }
+        if self.storage.presign_seconds > MAX_PRESIGN_SECONDS {
+            bail!("storage.presign_seconds must be at most {MAX_PRESIGN_SECONDS} (0 streams downloads)");
         }
         let jobs = &self.jobs;
         if jobs.poll_interval_ms == 0 || jobs.batch_size == 0 || jobs.batch_size > 100 {
@@ -690,5 +702,16 @@ mod tests {
         std::fs::write(dir.path().join("drill.toml"), "[clock]\noffset_days = 3651\n").unwrap();
         let error = Settings::load_from(dir.path(), "drill").unwrap_err();
         assert!(error.to_string().contains("offset_days"), "{error}");
+    }
+
+    #[test]
+    fn a_presigned_download_lives_ten_minutes_at_most() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(Settings::load_from(dir.path(), "drill").unwrap().storage.presign_seconds, 0, "off by default");
+        std::fs::write(dir.path().join("drill.toml"), "[storage]\npresign_seconds = 600\n").unwrap();
+        assert_eq!(Settings::load_from(dir.path(), "drill").unwrap().storage.presign_seconds, 600);
+        std::fs::write(dir.path().join("drill.toml"), "[storage]\npresign_seconds = 601\n").unwrap();
+        let error = Settings::load_from(dir.path(), "drill").unwrap_err();
+        assert!(error.to_string().contains("presign_seconds"), "{error}");
     }
 }

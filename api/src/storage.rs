@@ -41,6 +41,25 @@ pub trait Storage: Send + Sync {
 
     /// When a stored key was last written, if it is stored.
     async fn modified_at(&self, key: &str) -> anyhow::Result<Option<chrono::DateTime<chrono::Utc>>>;
+
+    /// A URL that lets whoever holds it GET the stored file for `ttl`, the store answering with
+    /// `headers` (type, disposition, no-store) instead of what it keeps with the object. `None`
+    /// when the store cannot sign one (the local folder): the caller streams the file instead.
+    /// Only for a caller already authorized to read the file: the URL is a bearer ticket.
+    async fn presigned_download(
+        &self,
+        _key: &str,
+        _headers: &DownloadHeaders,
+        _ttl: std::time::Duration,
+    ) -> anyhow::Result<Option<String>> {
+        Ok(None)
+    }
+}
+
+/// The response headers a download is served with, whoever serves it.
+pub struct DownloadHeaders {
+    pub content_type: String,
+    pub content_disposition: String,
 }
 
 /// The store chosen by `storage.backend`: `local` (the folder `storage.dir`) or `s3`.

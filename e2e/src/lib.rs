@@ -5,10 +5,13 @@
 //! `ZHICHENG_BIN` names another; `make test` builds it first.
 
 pub mod oidc;
+pub mod sms_gateway;
+pub mod story;
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -173,9 +176,23 @@ impl Server {
     }
 
     pub async fn post(&self, token: Option<&str>, path: &str, body: &Value) -> anyhow::Result<(u16, Value)> {
+        self.post_with(token, path, body, &[]).await
+    }
+
+    /// A POST with extra request headers (e.g. `Idempotency-Key`).
+    pub async fn post_with(
+        &self,
+        token: Option<&str>,
+        path: &str,
+        body: &Value,
+        headers: &[(&str, &str)],
+    ) -> anyhow::Result<(u16, Value)> {
         let mut request = self.client.post(self.url(path)).json(body);
         if let Some(token) = token {
             request = request.bearer_auth(token);
+        }
+        for (name, value) in headers {
+            request = request.header(*name, *value);
         }
         answer(request.send().await?).await
     }
@@ -269,10 +286,108 @@ impl Server {
         Ok(String::from_utf8(output.stdout)?.lines().map(str::to_string).collect())
     }
 
+    /// Runs one SQL statement on this server's PostgreSQL database (the first instance's; `None`
+    /// on SQLite or for a sibling) and returns its rows, one line each, columns split by `|`.
+    pub fn sql(&self, statement: &str) -> anyhow::Result<Option<Vec<String>>> {
+        let Some((server_url, name)) = &self.pg else { return Ok(None) };
+        let output = Command::new("psql").arg(with_database(server_url, name)).args(["-Atc", statement]).output()?;
+        if !output.status.success() {
+            bail!("psql failed: {statement}: {}", String::from_utf8_lossy(&output.stderr));
+        }
+        Ok(Some(String::from_utf8(output.stdout)?.lines().map(str::to_string).collect()))
+    }
+
     /// Runs an operator command against this server's database.
     pub fn admin(&self, args: &[&str]) -> anyhow::Result<std::process::Output> {
         Ok(Command::new(binary()).arg("admin").args(args).envs(self.env.iter().cloned()).output()?)
     }
+}
+
+/// One deployment reached through several instances: each request goes to the next instance in
+/// turn, so consecutive steps of one story are answered by different processes and nothing can
+/// lean on what a previous step left in one process's memory. With one instance it is that
+/// instance.
+pub struct Rotation<'a> {
+    servers: Vec<&'a Server>,
+    turn: AtomicUsize,
+    answered: Vec<AtomicUsize>,
+}
+
+impl<'a> Rotation<'a> {
+    pub fn new(servers: &[&'a Server]) -> Self {
+        assert!(!servers.is_empty(), "a rotation of no instance");
+        Self {
+            servers: servers.to_vec(),
+            turn: AtomicUsize::new(0),
+            answered: servers.iter().map(|_| AtomicUsize::new(0)).collect(),
+        }
+    }
+
+    /// The instance whose turn it is; the turn passes on.
+    pub fn next(&self) -> &'a Server {
+        let index = self.turn.fetch_add(1, Ordering::Relaxed) % self.servers.len();
+        self.answered[index].fetch_add(1, Ordering::Relaxed);
+        self.servers[index]
+    }
+
+    /// The first instance (it owns the database; operator commands run against it).
+    pub fn first(&self) -> &'a Server {
+        self.servers[0]
+    }
+
+    /// How many requests each instance was sent, in the order given to [`Rotation::new`].
+    pub fn answered(&self) -> Vec<usize> {
+        self.answered.iter().map(|count| count.load(Ordering::Relaxed)).collect()
+    }
+
+    pub async fn post(&self, token: Option<&str>, path: &str, body: &Value) -> anyhow::Result<(u16, Value)> {
+        self.next().post(token, path, body).await
+    }
+
+    pub async fn post_with(
+        &self,
+        token: Option<&str>,
+        path: &str,
+        body: &Value,
+        headers: &[(&str, &str)],
+    ) -> anyhow::Result<(u16, Value)> {
+        self.next().post_with(token, path, body, headers).await
+    }
+
+    pub async fn get(&self, token: Option<&str>, path: &str) -> anyhow::Result<(u16, Value)> {
+        self.next().get(token, path).await
+    }
+
+    pub async fn patch(&self, token: &str, path: &str, body: &Value) -> anyhow::Result<(u16, Value)> {
+        self.next().patch(token, path, body).await
+    }
+
+    pub async fn upload(&self, token: &str, bytes: Vec<u8>, filename: &str) -> anyhow::Result<(u16, Value)> {
+        self.next().upload(token, bytes, filename).await
+    }
+
+    pub async fn login(&self, account: &str, password: &str) -> anyhow::Result<String> {
+        self.next().login(account, password).await
+    }
+
+    /// 确认申报 with the plan's 诚信承诺书 accepted: the declaration read from one instance, the
+    /// submission sent to the next.
+    pub async fn submit(&self, token: &str, id: &str) -> anyhow::Result<(u16, Value)> {
+        let (_, declaration) = self.get(Some(token), &format!("/declarations/{id}")).await?;
+        let body = match declaration["plan"]["pledge_sha256"].as_str() {
+            Some(hash) => json!({"pledge_sha256": hash, "pledge_accepted": true}),
+            None => json!({}),
+        };
+        self.post(Some(token), &format!("/declarations/{id}/submit"), &body).await
+    }
+}
+
+/// A valid ID number (GB 11643 check digit) born 1988-08-08 in 济阳, made from `seq`.
+pub fn id_number(seq: u32) -> String {
+    let first17 = format!("37012619880808{:03}", seq % 1000);
+    let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = first17.bytes().zip(weights).map(|(d, w)| u32::from(d - b'0') * w).sum();
+    format!("{first17}{}", b"10X98765432"[(sum % 11) as usize] as char)
 }
 
 async fn answer(response: reqwest::Response) -> anyhow::Result<(u16, Value)> {

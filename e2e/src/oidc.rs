@@ -505,3 +505,73 @@ pub async fn platform_with_sso(oidc: &MockOidc, extra: &[(&str, &str)]) -> anyho
         }
     }
 }
+
+/// A browser of one user: follows redirects by hand and keeps our `zc_sso_browser` cookie,
+/// which it sends to any instance of the platform (cookies do not depend on the port).
+#[derive(Default)]
+pub struct Browser {
+    cookie: Option<String>,
+}
+
+// A browser's step that goes wrong is the test failing: it asserts and unwraps like test code.
+#[allow(clippy::unwrap_used, clippy::panic)]
+impl Browser {
+    /// GETs `url` and returns where the 302 points (relative locations stay relative).
+    pub async fn go(&mut self, server: &crate::Server, url: &str) -> String {
+        let ours = url.starts_with(&server.base);
+        let mut request = server.client.get(url);
+        if let Some(cookie) = self.cookie.as_ref().filter(|_| ours) {
+            request = request.header("cookie", cookie);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), 302, "GET {url} should redirect");
+        if ours {
+            assert_eq!(response.headers()["cache-control"], "no-store", "GET {url}");
+        }
+        if let Some(set_cookie) = response.headers().get("set-cookie") {
+            let set_cookie = set_cookie.to_str().unwrap();
+            for attribute in ["HttpOnly", "SameSite=Lax", "Path=/api/v1/auth/sso"] {
+                assert!(set_cookie.contains(attribute), "{set_cookie}");
+            }
+            self.cookie = set_cookie.split(';').next().map(str::to_string);
+        }
+        response.headers()["location"].to_str().unwrap().to_string()
+    }
+
+    /// A call of the SPA in this browser: same origin, so our cookie goes along.
+    pub async fn send(&self, request: reqwest::RequestBuilder) -> (u16, Value) {
+        let request = match &self.cookie {
+            Some(cookie) => request.header("cookie", cookie),
+            None => request,
+        };
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    }
+
+    pub async fn get(&self, server: &crate::Server, path: &str) -> (u16, Value) {
+        self.send(server.client.get(server.url(path))).await
+    }
+
+    pub async fn post(&self, server: &crate::Server, path: &str, body: &Value) -> (u16, Value) {
+        self.send(server.client.post(server.url(path)).json(body)).await
+    }
+
+    pub async fn start_login(&mut self, server: &crate::Server, return_to: &str) -> String {
+        self.go(server, &server.url(&format!("/auth/sso/login?return_to={return_to}"))).await
+    }
+}
+
+/// The query of a URL, absolute or relative.
+#[allow(clippy::unwrap_used)] // the base is a constant valid URL; a test's URL that does not join is its failure
+pub fn query(url: &str) -> HashMap<String, String> {
+    let absolute = reqwest::Url::parse("http://spa.invalid").unwrap().join(url).unwrap();
+    absolute.query_pairs().into_owned().collect()
+}
+
+/// The path of a URL, absolute or relative.
+#[allow(clippy::unwrap_used)] // as for `query`
+pub fn path(url: &str) -> String {
+    reqwest::Url::parse("http://spa.invalid").unwrap().join(url).unwrap().path().to_string()
+}

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use e2e::{DEMO_PASSWORD, Server};
+use e2e::{DEMO_PASSWORD, Server, id_number};
 use serde_json::{Value, json};
 
 /// A real one-page PDF: uploads must open.
@@ -90,13 +90,6 @@ fn futures_stream(
         tokio::time::sleep(Duration::from_secs(3600)).await;
         Ok(Vec::new())
     }))
-}
-
-fn id_number(seq: u32) -> String {
-    let first17 = format!("37012619880808{:03}", seq % 1000);
-    let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = first17.bytes().zip(weights).map(|(d, w)| u32::from(d - b'0') * w).sum();
-    format!("{first17}{}", b"10X98765432"[(sum % 11) as usize] as char)
 }
 
 /// A declaration approved at the demo hospital, for a new person `seq`.

@@ -1,7 +1,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
-//! Two `zhicheng serve` processes on one PostgreSQL database behind nginx (Debian's package):
-//! nothing depends on which instance answers. Sessions, login locks, the per-IP limit and the
-//! jobs queue live in the database, so what one instance counts the other sees.
+//! Two `zhicheng serve` processes on one PostgreSQL database, behind nginx (Debian's package) or
+//! talked to in turn: nothing depends on which instance answers. Sessions, login locks, the per-IP
+//! limit, the jobs queue, SSO logins in flight, idempotency keys and the audit chain live in the
+//! database, so what one instance counts or starts the other sees and finishes. Each test below
+//! says which of its checks would fail if that piece were kept in one process's memory again.
 //! PostgreSQL only (`TEST_DATABASE_URL`); `make test-e2e` installs nginx.
 
 use std::collections::BTreeSet;
@@ -9,7 +11,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-use e2e::{DEMO_PASSWORD, Server};
+use e2e::oidc::{Browser, MockOidc, MockOidcConfig, NextLogin, path, platform_with_sso, query};
+use e2e::sms_gateway::SmsGateway;
+use e2e::{DEMO_PASSWORD, Rotation, Server, id_number, story};
 use serde_json::{Value, json};
 
 /// nginx in front of the instances, round robin, telling which one answered (`X-Upstream`).
@@ -111,24 +115,36 @@ fn fresh_ip() -> String {
     format!("198.18.{}.{}", n / 250, n % 250 + 1)
 }
 
+fn on_postgres() -> bool {
+    let set = std::env::var("TEST_DATABASE_URL").is_ok_and(|url| !url.is_empty());
+    if !set {
+        eprintln!("skipped: two instances share a PostgreSQL database (set TEST_DATABASE_URL)");
+    }
+    set
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn two_instances_behind_nginx_share_sessions_locks_limits_and_jobs() {
-    if std::env::var("TEST_DATABASE_URL").map_or(true, |url| url.is_empty()) {
-        eprintln!("skipped: two instances share a PostgreSQL database (set TEST_DATABASE_URL)");
+    if !on_postgres() {
         return;
     }
-    let settings = [
+    // Texts go to a gateway that takes a second to answer each, so a job is still running when
+    // the other instance's worker looks at the queue (it looks every 100 ms).
+    let gateway = SmsGateway::start(Duration::from_secs(1)).await.unwrap();
+    let mut settings = vec![
         ("APP__SERVER__TRUSTED_PROXIES", "127.0.0.1"),
         ("APP__RATE_LIMIT__AUTH_PER_MINUTE", "1"),
         ("APP__RATE_LIMIT__AUTH_BURST", "3"),
         ("APP__JOBS__POLL_INTERVAL_MS", "100"),
+        // One job at a time per worker: two calls in flight at the gateway are two workers.
+        ("APP__JOBS__BATCH_SIZE", "1"),
     ];
+    settings.extend(gateway.settings());
     let first = Server::start(&settings).await.unwrap();
     let second = first.sibling(&[]).unwrap();
     let balancer = Balancer::start(&[&first, &second]).await;
     let instances: BTreeSet<String> =
         [&first, &second].iter().map(|server| server.base.trim_start_matches("http://").to_string()).collect();
-
     // A session made on one instance works on the other, and its end holds on both.
     let login = json!({"account": "nurse_zhang", "password": DEMO_PASSWORD});
     let (status, tokens, _) = balancer.post(&fresh_ip(), None, "/auth/login", &login).await;
@@ -180,24 +196,116 @@ async fn two_instances_behind_nginx_share_sessions_locks_limits_and_jobs() {
         assert_eq!((status, problem["code"].as_str()), (429, Some("too_many_requests")), "request {i}");
     }
 
-    // A job is claimed once: both instances run a worker, and one code request sends one text.
-    let phone = "13905310100";
-    let before = first.sms_outbox(phone).unwrap().len();
-    let (status, _, _) =
-        balancer.post(&fresh_ip(), None, "/auth/password/forgot", &json!({"account": "nurse_zhang"})).await;
-    assert_eq!(status, 202);
-    let mut sent = before;
-    for _ in 0..50 {
-        sent = first.sms_outbox(phone).unwrap().len();
-        if sent > before {
+    // Each job is claimed once, though both instances run a worker on one queue: six people ask
+    // for a code at once (through the balancer), six texts are queued, and the gateway is called
+    // once per text, by both workers at the same time. Were the claim not taken in the database
+    // (`FOR UPDATE SKIP LOCKED` and a lease), the other worker would take the job still running
+    // and the gateway would get that text twice.
+    let mut phones = BTreeSet::new();
+    for seq in 0..6u32 {
+        let username = format!("lb_person{seq}");
+        let phone = format!("1370001{seq:04}");
+        let person = json!({"username": username, "password": "Lb#2026person", "real_name": "赵护士",
+            "id_number": id_number(500 + seq), "phone": phone});
+        let (status, body, _) = balancer.post(&fresh_ip(), None, "/auth/register/person", &person).await;
+        assert_eq!(status, 201, "{body}");
+        phones.insert(phone);
+    }
+    for seq in 0..6u32 {
+        let body = json!({"account": format!("lb_person{seq}")});
+        let (status, _, _) = balancer.post(&fresh_ip(), None, "/auth/password/forgot", &body).await;
+        assert_eq!(status, 202);
+    }
+    for _ in 0..100 {
+        if gateway.texts().len() >= phones.len() {
             break;
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    assert_eq!(sent, before + 1, "the text went out");
-    // Several polls of both workers later, still one.
+    // Several polls of both workers later, still one call per text.
     tokio::time::sleep(Duration::from_secs(2)).await;
-    assert_eq!(first.sms_outbox(phone).unwrap().len(), before + 1, "the text went out once");
+    let texts = gateway.texts();
+    let ids: BTreeSet<&str> = texts.iter().map(|text| text["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), texts.len(), "a text was sent twice: {texts:?}");
+    let sent_to: BTreeSet<String> = texts.iter().map(|text| text["phone"].as_str().unwrap().to_string()).collect();
+    assert_eq!(sent_to, phones, "one text to each");
+    assert_eq!(gateway.most_at_once(), 2, "both workers were sending at once");
+    // The queue agrees: every text job (the six, and those queued "to nobody" for the unknown
+    // accounts above) is done after one claim.
+    let claims = first
+        .sql("SELECT count(*) >= 9, bool_and(status = 'done' AND attempts = 1) FROM jobs WHERE kind = 'sms.send'")
+        .unwrap()
+        .unwrap();
+    assert_eq!(claims, ["t|t"], "every text job done after one claim");
     drop(balancer);
     drop(second);
+    gateway.stop().await;
+}
+
+/// The seed story (`e2e::story`), every request to the other instance than the one before: the
+/// token made on one is used on the other, a declaration changed on one is read and changed on
+/// the other, an expert's second factor enrolled on one is confirmed and asked for on the other,
+/// the report's Idempotency-Key is spent on one and recognised on the other (see the story), a
+/// draw sealed on one is run and replayed on the other, and at the end `admin verify-audit` checks one chain
+/// that both instances wrote, link after link (each entry's hash includes the previous one's: an
+/// instance that chained from its own memory would break it at the first change of turn).
+#[tokio::test(flavor = "multi_thread")]
+async fn the_seed_story_alternating_between_two_instances() {
+    if !on_postgres() {
+        return;
+    }
+    let started = std::time::Instant::now();
+    let first = Server::start(story::SETTINGS).await.unwrap();
+    let second = first.sibling(&[]).unwrap();
+    let api = Rotation::new(&[&first, &second]);
+    story::the_seed_story(&api).await;
+    let answered = api.answered();
+    // Strict turns: the two counts differ by one at most, and the story is long.
+    let (most, least) = (answered.iter().max().unwrap(), answered.iter().min().unwrap());
+    assert!(*least > 50 && most - least <= 1, "both instances answered the story in turn: {answered:?}");
+    eprintln!("the story alternating: {answered:?} requests in {:?}", started.elapsed());
+    drop(second);
+}
+
+/// An SSO login started on one instance (its state, nonce and PKCE verifier written there) comes
+/// back from the provider to the other instance, and the one-time code it lands with is exchanged
+/// on the first again. Kept in a process's memory, the second would not know the state (the
+/// landing would be `/sso/complete?error=…`) nor the first the code (401).
+#[tokio::test(flavor = "multi_thread")]
+async fn an_sso_login_started_on_one_instance_completes_on_the_other() {
+    if !on_postgres() {
+        return;
+    }
+    let oidc = MockOidc::start(MockOidcConfig::default()).await.unwrap();
+    let first = platform_with_sso(&oidc, &[]).await.unwrap();
+    // The same settings (the same redirect URL, as behind one balancer), its own port.
+    let second = first.sibling(&[("APP__SERVER__PORT", "0")]).unwrap();
+    oidc.next_login(NextLogin::claims(
+        json!({"sub": "sd-lb-0001", "name": "张护士", "id_number": "370126199003050024"}),
+    ));
+
+    let mut browser = Browser::default();
+    let authorize = browser.start_login(&first, "/declarations").await;
+    assert!(authorize.starts_with(&oidc.issuer), "{authorize}");
+    let callback = browser.go(&first, &authorize).await;
+    assert_eq!(query(&callback)["state"], query(&authorize)["state"]);
+    // The provider sends the browser back to the redirect URL; the balancer gives it to the other.
+    assert!(callback.starts_with(&first.base), "{callback}");
+    let callback = callback.replacen(&first.base, &second.base, 1);
+    let landing = browser.go(&second, &callback).await;
+    assert_eq!(path(&landing), "/sso/complete", "the other instance finished the login: {landing}");
+    let code = &query(&landing)["code"];
+    let (status, tokens) = browser.post(&first, "/auth/sso/exchange", &json!({ "code": code })).await;
+    assert_eq!(status, 200, "{tokens}");
+    assert_eq!(tokens["return_to"], "/declarations");
+    let access = tokens["access_token"].as_str().unwrap();
+    for server in [&first, &second] {
+        let (status, me) = server.get(Some(access), "/me").await.unwrap();
+        assert_eq!((status, me["username"].as_str()), (200, Some("nurse_zhang")), "{}", server.base);
+    }
+    // The code was spent on the first: the second refuses it too.
+    let (status, problem) = browser.post(&second, "/auth/sso/exchange", &json!({ "code": code })).await;
+    assert_eq!((status, problem["code"].as_str()), (401, Some("invalid_login_code")));
+    drop(second);
+    oidc.stop().await;
 }

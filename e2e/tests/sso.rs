@@ -2,71 +2,15 @@
 //! Unified government platform login through a real OpenID provider of our own: the browser's
 //! redirects are followed by hand, every hop over HTTP between real processes.
 
-use std::collections::HashMap;
-
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use e2e::oidc::{Misbehave, MockOidc, MockOidcConfig, NextLogin, platform_with_sso};
+use e2e::oidc::{Browser, Misbehave, MockOidc, MockOidcConfig, NextLogin, path, platform_with_sso, query};
 use e2e::{ADMIN_PASSWORD, DEMO_PASSWORD, Server};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 const NURSE_ID_NUMBER: &str = "370126199003050024";
 const HOSPITAL_USCC: &str = "12370126MB00000046";
-
-/// A browser of one user: follows redirects by hand and keeps our `zc_sso_browser` cookie.
-#[derive(Default)]
-struct Browser {
-    cookie: Option<String>,
-}
-
-impl Browser {
-    /// GETs `url` and returns where the 302 points (relative locations stay relative).
-    async fn go(&mut self, server: &Server, url: &str) -> String {
-        let ours = url.starts_with(&server.base);
-        let mut request = server.client.get(url);
-        if let Some(cookie) = self.cookie.as_ref().filter(|_| ours) {
-            request = request.header("cookie", cookie);
-        }
-        let response = request.send().await.unwrap();
-        assert_eq!(response.status(), 302, "GET {url} should redirect");
-        if ours {
-            assert_eq!(response.headers()["cache-control"], "no-store", "GET {url}");
-        }
-        if let Some(set_cookie) = response.headers().get("set-cookie") {
-            let set_cookie = set_cookie.to_str().unwrap();
-            for attribute in ["HttpOnly", "SameSite=Lax", "Path=/api/v1/auth/sso"] {
-                assert!(set_cookie.contains(attribute), "{set_cookie}");
-            }
-            self.cookie = set_cookie.split(';').next().map(str::to_string);
-        }
-        response.headers()["location"].to_str().unwrap().to_string()
-    }
-
-    /// A call of the SPA in this browser: same origin, so our cookie goes along.
-    async fn send(&self, request: reqwest::RequestBuilder) -> (u16, Value) {
-        let request = match &self.cookie {
-            Some(cookie) => request.header("cookie", cookie),
-            None => request,
-        };
-        let response = request.send().await.unwrap();
-        let status = response.status().as_u16();
-        let text = response.text().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
-    }
-
-    async fn get(&self, server: &Server, path: &str) -> (u16, Value) {
-        self.send(server.client.get(server.url(path))).await
-    }
-
-    async fn post(&self, server: &Server, path: &str, body: &Value) -> (u16, Value) {
-        self.send(server.client.post(server.url(path)).json(body)).await
-    }
-
-    async fn start_login(&mut self, server: &Server, return_to: &str) -> String {
-        self.go(server, &server.url(&format!("/auth/sso/login?return_to={return_to}"))).await
-    }
-}
 
 /// The hops of one login, as a browser makes them.
 struct Journey {
@@ -86,15 +30,6 @@ async fn journey(server: &Server, return_to: &str) -> Journey {
     let callback = browser.go(server, &authorize).await;
     let landing = browser.go(server, &callback).await;
     Journey { browser, authorize, callback, landing }
-}
-
-fn query(url: &str) -> HashMap<String, String> {
-    let absolute = reqwest::Url::parse("http://spa.invalid").unwrap().join(url).unwrap();
-    absolute.query_pairs().into_owned().collect()
-}
-
-fn path(url: &str) -> String {
-    reqwest::Url::parse("http://spa.invalid").unwrap().join(url).unwrap().path().to_string()
 }
 
 /// Exchanges the one-time code of a `/sso/complete?code=…` landing for tokens, in its browser.

@@ -1,5 +1,7 @@
 //! Evidence uploads (证明材料) and downloads.
 
+use std::time::Duration;
+
 use actix_multipart::Multipart;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
@@ -16,7 +18,7 @@ use crate::error::{AppError, AppResult, Problem};
 use crate::rate_limit::Costly;
 use crate::services::{access_log, attachments};
 use crate::state::AppState;
-use crate::storage::{StageError, stage};
+use crate::storage::{DownloadHeaders, StageError, stage};
 
 pub fn configure(config: &mut ServiceConfig) {
     config.service(upload).service(download);
@@ -116,30 +118,52 @@ pub async fn upload(
 }
 
 /// Downloads an evidence file: for its owner and the organisations a declaration using it reached.
+///
+/// With an S3 store and `storage.presign_seconds` set, the answer is a 302 to a presigned URL of
+/// the store, valid that many seconds, that serves the file under the same name and type;
+/// otherwise the file itself.
 #[utoipa::path(
     tag = "attachments",
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The file, as an attachment, typed as stored",
             content(("application/pdf"), ("image/jpeg"), ("image/png"))),
+        (status = 302, description = "With `storage.presign_seconds`: `Location` is a short-lived presigned URL of the object store serving the file"),
         (status = 401, body = Problem),
         (status = 404, body = Problem),
     )
 )]
 #[get("/attachments/{id}")]
 pub async fn download(state: web::Data<AppState>, user: AuthUser, id: web::Path<String>) -> AppResult<HttpResponse> {
-    let (row, stream) = attachments::open(&state, &user, &id).await?;
+    // Authorized first: a stranger gets 404, never a byte nor a URL.
+    let row = attachments::readable(&state, &user, &id).await?;
     // Rows kept before names followed the type (`学历证书.bat`) are served by the same rule.
     let filename = match EvidenceKind::from_content_type(&row.content_type) {
         Some(kind) => evidence::stored_filename(&row.filename, kind),
         None => row.filename.clone(),
     };
+    let headers =
+        DownloadHeaders { content_type: row.content_type.clone(), content_disposition: content_disposition(&filename) };
+    let presign = state.settings.storage.presign_seconds;
+    if presign > 0
+        && let Some(url) =
+            state.storage.presigned_download(&row.storage_key, &headers, Duration::from_secs(presign)).await?
+    {
+        // Handing out the URL is the read: logged like a streamed download.
+        access_log::record_download(&state, &user, &row.id, &filename).await?;
+        return Ok(HttpResponse::Found()
+            .insert_header((header::LOCATION, url))
+            .insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
+            .insert_header((header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
+            .finish());
+    }
+    let stream = state.storage.read(&row.storage_key).await?;
     access_log::record_download(&state, &user, &row.id, &filename).await?;
     let mut response = HttpResponse::Ok();
     response
-        .insert_header((header::CONTENT_TYPE, row.content_type.clone()))
+        .insert_header((header::CONTENT_TYPE, headers.content_type))
         .insert_header((header::CONTENT_LENGTH, row.size.to_string()))
-        .insert_header((header::CONTENT_DISPOSITION, content_disposition(&filename)))
+        .insert_header((header::CONTENT_DISPOSITION, headers.content_disposition))
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
     Ok(response.streaming(stream))

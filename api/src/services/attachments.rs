@@ -21,7 +21,7 @@ use crate::entities::{account, attachment, item_attachment, plan};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::jobs::{JobContext, JobResult};
 use crate::state::AppState;
-use crate::storage::{ByteStream, Staged};
+use crate::storage::Staged;
 
 /// Longest a file may take to open before it is refused: parsing runs off the request threads,
 /// on at most 5 MiB (the upload limit).
@@ -197,8 +197,9 @@ pub async fn mark_linked(db: &impl ConnectionTrait, ids: &[String]) -> AppResult
     Ok(())
 }
 
-/// Opens an attachment for the caller, or 404 when the caller may not see it.
-pub async fn open(state: &AppState, user: &AuthUser, id: &str) -> AppResult<(attachment::Model, ByteStream)> {
+/// The attachment's row if the caller may read it, or 404: the check before any byte or URL
+/// of the file leaves the API.
+pub async fn readable(state: &AppState, user: &AuthUser, id: &str) -> AppResult<attachment::Model> {
     let row = attachment::Entity::find_by_id(id.to_string()).one(&state.db).await?.ok_or(AppError::NotFound)?;
     let allowed = match (&user.role, &user.org_id) {
         (Role::Person, _) => row.owner_id == user.id,
@@ -208,8 +209,7 @@ pub async fn open(state: &AppState, user: &AuthUser, id: &str) -> AppResult<(att
     if !allowed {
         return Err(AppError::NotFound);
     }
-    let stream = state.storage.read(&row.storage_key).await?;
-    Ok((row, stream))
+    Ok(row)
 }
 
 /// Whether a declaration that uses the attachment has reached the organisation.

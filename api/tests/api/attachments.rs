@@ -452,3 +452,91 @@ async fn with_s3_an_upload_is_an_object_in_the_bucket_and_not_a_local_file() {
     let local: Vec<_> = std::fs::read_dir(&app.storage_dir).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(local, vec![std::ffi::OsString::from("tmp")], "only the staging folder is local");
 }
+
+/// The query parameters of a URL, decoded.
+fn query_of(url: &str) -> std::collections::HashMap<String, String> {
+    reqwest::Url::parse(url).unwrap().query_pairs().into_owned().collect()
+}
+
+/// With `TEST_S3_ENDPOINT` (`make test-s3`) and `storage.presign_seconds`: a download the caller
+/// may make is a 302 to a presigned URL of the store, valid that long, that serves the same bytes
+/// under the file's name and type; a stranger gets 404 and no URL; the read is logged.
+#[tokio::test]
+async fn with_s3_and_presigning_a_download_is_a_short_lived_url_and_a_stranger_gets_none() {
+    if std::env::var("TEST_S3_ENDPOINT").is_err() {
+        eprintln!("skipped: needs TEST_S3_ENDPOINT (make test-s3)");
+        return;
+    }
+    let app = spawn_app_with(|settings| settings.storage.presign_seconds = 30).await;
+    let chain = app.chain().await;
+    let (_, token, id) = app.submitted_declaration(&chain).await;
+    let read = app.declaration(&token, &id).await;
+    let file = read["items"][0]["attachment_ids"][0].as_str().unwrap().to_string();
+
+    // Strangers first: no URL, no redirect, the same 404 problem as for an id that does not exist.
+    let stranger = app.register_person().await;
+    let stranger_token = app.token_of(&stranger).await;
+    let authority = app.org_token(&chain.authority).await;
+    for token in [&stranger_token, &authority] {
+        let refused = app.get_as(token, &format!("/attachments/{file}")).await;
+        assert_eq!(refused.status(), 404);
+        assert!(refused.headers().get("location").is_none(), "a stranger is handed no URL");
+        assert_eq!(refused.headers()["content-type"], "application/problem+json");
+        assert!(!refused.text().await.unwrap().contains("X-Amz"), "nor a URL in the body");
+    }
+
+    let reviewer = app.login(&chain.employer_reviewer, PASSWORD).await.access;
+    for token in [&token, &reviewer] {
+        let redirect = app.get_as(token, &format!("/attachments/{file}")).await;
+        assert_eq!(redirect.status(), 302);
+        assert_eq!(redirect.headers()["cache-control"], "no-store", "nobody caches the URL");
+        let location = redirect.headers()["location"].to_str().unwrap().to_string();
+        let endpoint = std::env::var("TEST_S3_ENDPOINT").unwrap();
+        assert!(location.starts_with(&endpoint), "{location}");
+        let query = query_of(&location);
+        // Short-lived: the signature says 30 seconds from now (moto checks no signature or
+        // expiry, so the parameters are what can be checked here; s3s-fs or AWS refuse it after).
+        assert_eq!(query["X-Amz-Expires"], "30", "{location}");
+        let signed_at = chrono::NaiveDateTime::parse_from_str(&query["X-Amz-Date"], "%Y%m%dT%H%M%SZ").unwrap();
+        let age = chrono::Utc::now().naive_utc() - signed_at;
+        assert!(age < chrono::Duration::seconds(10) && age > chrono::Duration::seconds(-10), "signed {age} ago");
+        assert!(query.contains_key("X-Amz-Signature"));
+        assert_eq!(query["response-content-type"], "application/pdf");
+        assert_eq!(query["response-cache-control"], "no-store");
+
+        // The URL alone (no token) gives the same bytes, under the file's real name and type.
+        let object = reqwest::Client::new().get(&location).send().await.unwrap();
+        assert_eq!(object.status(), 200, "{location}");
+        assert_eq!(object.headers()["content-type"], "application/pdf");
+        assert_eq!(object.headers()["cache-control"], "no-store");
+        let disposition = object.headers()["content-disposition"].to_str().unwrap().to_string();
+        assert_eq!(disposition, query["response-content-disposition"]);
+        assert!(disposition.starts_with("attachment;") && disposition.contains("filename*=UTF-8''"), "{disposition}");
+        assert!(disposition.ends_with("%2Epdf"), "{disposition}");
+        assert_eq!(object.bytes().await.unwrap().as_ref(), PDF);
+    }
+
+    // Handing out the URL is a download in the applicant's 访问记录.
+    let log: Value = app.get_as(&token, &format!("/declarations/{id}/access-log")).await.json().await.unwrap();
+    let downloads: Vec<&Value> = log.as_array().unwrap().iter().filter(|e| e["action"] == "download").collect();
+    assert_eq!(downloads.len(), 1, "{log}");
+    assert_eq!(downloads[0]["username"], chain.employer_reviewer.as_str());
+}
+
+/// Presigning is for a store that can sign: with the local folder the setting changes nothing,
+/// the file is streamed with its headers.
+#[tokio::test]
+async fn with_the_local_folder_presigning_still_streams_the_file() {
+    if std::env::var("TEST_S3_ENDPOINT").is_ok() {
+        eprintln!("skipped: the local folder only");
+        return;
+    }
+    let app = spawn_app_with(|settings| settings.storage.presign_seconds = 30).await;
+    let person = app.register_person().await;
+    let token = app.token_of(&person).await;
+    let id = app.upload_pdf(&token).await;
+    let response = app.get_as(&token, &format!("/attachments/{id}")).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(response.bytes().await.unwrap().as_ref(), PDF);
+}

@@ -172,7 +172,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Downloads an evidence file: for its owner and the organisations a declaration using it reached. */
+        /**
+         * Downloads an evidence file: for its owner and the organisations a declaration using it reached.
+         * @description With an S3 store and `storage.presign_seconds` set, the answer is a 302 to a presigned URL of
+         *     the store, valid that many seconds, that serves the file under the same name and type;
+         *     otherwise the file itself.
+         */
         get: operations["download"];
         put?: never;
         post?: never;
@@ -5442,6 +5447,13 @@ export interface operations {
                     "image/jpeg": unknown;
                     "image/png": unknown;
                 };
+            };
+            /** @description With `storage.presign_seconds`: `Location` is a short-lived presigned URL of the object store serving the file */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             401: {
                 headers: {
