@@ -58,7 +58,7 @@ for (const [index, size] of sizes.entries()) {
       : bureau.getByTestId('org-verification-table').locator('.el-table__body-wrapper tr', { hasText: name })
     await expect(entry.getByTestId('org-region')).toHaveText('行政区划：山东省/济南市/商河县（370126）')
     if (size.name === 'phone') {
-      await expect(entry.locator('.row-card-status')).toContainText('待认证')
+      await expect(entry.locator('.row-card-status')).toContainText('未认证')
       await fitsWidth(bureau)
     }
     await shot(bureau, `bureau-org-region-${size.name}`)
@@ -82,14 +82,22 @@ test('the lists still tables on a phone are cards there with their status on top
     const toTick = { username: 'card_tick', realName: '李晓青', seq: 172, phone: '13905319972' }
     const tickId = await submittedDeclaration(api, toTick, hospital, year)
     await ok(api.post(`/api/v1/reviews/${tickId}/approve`, { headers: bearer(hospitalReviewer), data: {} }), 'approve')
-    // Reported up to the bureau and waiting there (待审核).
-    const waiting = { username: 'card_wait', realName: '周晓蓝', seq: 174, phone: '13905319974' }
-    const waitId = await submittedDeclaration(api, waiting, hospital, year)
+    // Reported up to the bureau: one accepted there (受理, a row of its overview), one waiting (待审核).
     const healthReviewer = await tokenOf(api, 'cert_health_reviewer', PASSWORD)
-    for (const reviewer of [hospitalReviewer, healthReviewer]) {
-      await ok(api.post(`/api/v1/reviews/${waitId}/approve`, { headers: bearer(reviewer), data: {} }), 'approve')
-      await ok(api.post('/api/v1/reports', { headers: bearer(reviewer), data: { declaration_ids: [waitId] } }), 'report')
+    const reportedUp = async (who: { username: string; realName: string; seq: number; phone: string }) => {
+      const id = await submittedDeclaration(api, who, hospital, year)
+      for (const reviewer of [hospitalReviewer, healthReviewer]) {
+        await ok(api.post(`/api/v1/reviews/${id}/approve`, { headers: bearer(reviewer), data: {} }), 'approve')
+        await ok(api.post('/api/v1/reports', { headers: bearer(reviewer), data: { declaration_ids: [id] } }), 'report')
+      }
+      return id
     }
+    const accepted = { username: 'card_accept', realName: '吴晓白', seq: 174, phone: '13905319974' }
+    const acceptedId = await reportedUp(accepted)
+    const bureauReviewer = await tokenOf(api, 'cert_hrss_reviewer', PASSWORD)
+    await ok(api.post(`/api/v1/reviews/${acceptedId}/approve`, { headers: bearer(bureauReviewer), data: { opinion: '受理' } }), '受理')
+    const waiting = { username: 'card_wait', realName: '周晓蓝', seq: 176, phone: '13905319976' }
+    await reportedUp(waiting)
     const bureauToken = await tokenOf(api, 'jiyang_hrss', DEMO_PASSWORD)
     const plans = await ok<{ items: Array<{ name: string; window_label: string }> }>(api.get('/api/v1/plans?mine=true', { headers: bearer(bureauToken) }), 'plans')
     expect(plans.items.length).toBeGreaterThan(0)
@@ -99,16 +107,15 @@ test('the lists still tables on a phone are cards there with their status on top
       const bureau = await openAs(browser, server, watch, `bureau admin (${size.name})`, size.viewport)
       await login(bureau, 'jiyang_hrss', DEMO_PASSWORD)
 
-      // The bureau's overview: what reached it, each with where it stands.
+      // The bureau's overview: what it accepted, each with where it stands.
       await bureau.goto('/bureau')
       if (phone) {
-        const cards = bureau.getByTestId('bureau-cards').getByTestId('row-card')
-        await expect(cards.filter({ hasText: waiting.realName }).locator('.row-card-status')).toHaveText('待审核')
-        await expect(cards.filter({ hasText: passed.realName }).locator('.row-card-status')).toContainText('公示')
+        const card = bureau.getByTestId('bureau-cards').getByTestId('row-card').filter({ hasText: accepted.realName })
+        await expect(card.locator('.row-card-status')).toHaveText('受理')
         await expect(bureau.getByTestId('bureau-table')).toHaveCount(0)
         await fitsWidth(bureau)
       } else {
-        await expect(bureau.getByTestId('bureau-table').locator('.el-table__body-wrapper tr', { hasText: waiting.realName })).toContainText('待审核')
+        await expect(bureau.getByTestId('bureau-table').locator('.el-table__body-wrapper tr', { hasText: accepted.realName })).toContainText('受理')
       }
       await shot(bureau, `bureau-overview-${size.name}`)
 
@@ -181,20 +188,20 @@ test('the lists still tables on a phone are cards there with their status on top
       }
       await shot(hospitalAdmin, `import-result-${size.name}`)
 
-      // 数据上报: the approved file is a card with its status and a box to tick.
+      // 数据上报: the approved file (通过未上报) is a card with its status and a box to tick.
       const reviewer = await openAs(browser, server, watch, `hospital reviewer (${size.name})`, size.viewport)
       await login(reviewer, 'hospital_reviewer', DEMO_PASSWORD)
       await reviewer.goto('/reports')
       if (phone) {
         const card = reviewer.getByTestId('report-cards').getByTestId('row-card').filter({ hasText: toTick.realName })
-        await expect(card.locator('.row-card-status')).toHaveText('审核通过')
+        await expect(card.locator('.row-card-status')).toHaveText('通过未上报')
         const tick = card.getByTestId('report-tick')
         await tick.click()
         await expect(tick).toHaveClass(/is-checked/)
         await expect(reviewer.getByTestId('report-table')).toHaveCount(0)
         await fitsWidth(reviewer)
       } else {
-        await expect(reviewer.getByTestId('report-table').locator('.el-table__body-wrapper tr', { hasText: toTick.realName })).toContainText('审核通过')
+        await expect(reviewer.getByTestId('report-table').locator('.el-table__body-wrapper tr', { hasText: toTick.realName })).toContainText('通过未上报')
       }
       await shot(reviewer, `reports-${size.name}`)
 
