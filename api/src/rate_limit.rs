@@ -228,7 +228,7 @@ pub async fn prune_shared(db: &DatabaseConnection) -> Result<u64, sea_orm::DbErr
 pub enum ClientScope {
     /// `/auth`, `/auth/sso`, `/me/totp`: what hashes a password, sends a text or checks a code.
     Auth,
-    /// `/public`, `/verify`: anonymous reads.
+    /// `/public`, `/verify`, `/divisions`: anonymous reads.
     Public,
 }
 
@@ -243,7 +243,7 @@ impl ClientScope {
     /// The scope of a request by its path under `/api/v1`.
     fn of(path: &str) -> Self {
         let under = path.strip_prefix("/api/v1").unwrap_or(path);
-        if under.starts_with("/public/") || under.starts_with("/verify/") {
+        if under.starts_with("/public/") || under.starts_with("/verify/") || under.starts_with("/divisions") {
             ClientScope::Public
         } else {
             ClientScope::Auth
@@ -252,7 +252,7 @@ impl ClientScope {
 }
 
 /// Middleware (`from_fn`) limiting a scope per client IP: the `/auth` endpoints, the second
-/// factor, and (with an allowance of their own) the public pages. A refusal is the same
+/// factor, and (with an allowance of their own) the public pages and the 行政区划 list. A refusal is the same
 /// problem+json as every other error, with `Retry-After`.
 pub async fn per_client_ip(
     request: ServiceRequest,
@@ -303,6 +303,8 @@ mod tests {
         assert!(limiter.check_client(ClientScope::Public, one).await.is_err());
         assert_eq!(ClientScope::of("/api/v1/verify/ZC2026/pdf"), ClientScope::Public);
         assert_eq!(ClientScope::of("/api/v1/public/publicities"), ClientScope::Public);
+        assert_eq!(ClientScope::of("/api/v1/divisions"), ClientScope::Public);
+        assert_eq!(ClientScope::of("/api/v1/divisions/370115"), ClientScope::Public);
         assert_eq!(ClientScope::of("/api/v1/auth/login"), ClientScope::Auth);
     }
 

@@ -253,7 +253,7 @@ async fn an_organisation_that_is_not_registered_registers_from_its_verified_iden
 
     // 单位注册 prefilled from the ticket: the verified credit code and name cannot be replaced.
     let org = json!({
-        "ticket": ticket, "kind": "enterprise", "region_code": "350100", "address": "福州市鼓楼区",
+        "ticket": ticket, "kind": "enterprise", "region_code": "350102", "address": "福州市鼓楼区",
         "contact_name": "周经理", "contact_phone": "13700000003", "admin_username": "fz_admin",
         "admin_password": "Company#Pass2026",
     });

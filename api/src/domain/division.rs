@@ -27,6 +27,9 @@ pub struct Division {
     pub depth: u8,
     /// Whether nothing hangs below it.
     pub leaf: bool,
+    /// 区县级: a six-digit GB/T 2260 code with no six-digit code under it (a 区县, a 直辖市's
+    /// district, a 市 without counties such as 东莞). An organisation's 行政区划 is one.
+    pub county: bool,
 }
 
 struct Entry {
@@ -80,7 +83,9 @@ impl Divisions {
 
     fn division(&self, code: &str) -> Option<Division> {
         let (code, entry) = self.entries.get_key_value(code)?;
-        Some(Division { code, name: entry.name, depth: self.depth(code), leaf: !self.children.contains_key(code) })
+        let children = self.children.get(code);
+        let county = code.len() == 6 && children.is_none_or(|under| under.iter().all(|c| c.len() != 6));
+        Some(Division { code, name: entry.name, depth: self.depth(code), leaf: children.is_none(), county })
     }
 }
 
@@ -129,6 +134,16 @@ pub fn check(code: &str, depth: u8, label: &str) -> Result<Division, String> {
     Ok(division)
 }
 
+/// Checks that `code` is a 区县级 division (see [`Division::county`]); the error is in words for
+/// the field `label`.
+pub fn check_county(code: &str, label: &str) -> Result<Division, String> {
+    let division = DIVISIONS.division(code).ok_or_else(|| format!("{label}须从省/市/区县中选择"))?;
+    if !division.county {
+        return Err(format!("{label}须选择到区县"));
+    }
+    Ok(division)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,5 +182,21 @@ mod tests {
         let street = path("110101001").unwrap();
         assert_eq!(street.len(), 3);
         assert!(check("110101001", 4, "工作所在地").is_ok());
+    }
+
+    #[test]
+    fn the_county_level_is_the_last_six_digit_code_of_a_branch() {
+        for county in ["370115", "110101", "441900"] {
+            assert!(check_county(county, "行政区划").is_ok(), "{county}");
+        }
+        for (code, message) in [
+            ("370100", "行政区划须选择到区县"),
+            ("370000", "行政区划须选择到区县"),
+            ("110000", "行政区划须选择到区县"),
+            ("370115001", "行政区划须选择到区县"),
+            ("999999", "行政区划须从省/市/区县中选择"),
+        ] {
+            assert_eq!(check_county(code, "行政区划").unwrap_err(), message, "{code}");
+        }
     }
 }

@@ -7,6 +7,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::ClientIp;
 use crate::checked;
+use crate::domain::division;
 use crate::domain::{ContactPhone, IdCardNumber, OrgKind, Password, Phone, Uscc, Username, text};
 use crate::error::{AppResult, Problem};
 use crate::routes::Check;
@@ -92,7 +93,7 @@ pub struct RegisterOrgRequest {
     #[schema(example = "12370126MB00000046")]
     pub uscc: String,
     pub kind: OrgKind,
-    /// Administrative division code (6, 9 or 12 digits).
+    /// 行政区划: a 区县 code of GB/T 2260 (`GET /divisions`); a 人社局 may also have a 市 code.
     #[schema(example = "370126")]
     pub region_code: String,
     pub address: String,
@@ -109,14 +110,24 @@ pub struct RegisteredOrg {
     pub admin_username: String,
 }
 
+/// An organisation's 行政区划 is a 区县级 division of GB/T 2260 (what the 省/市/区县 cascader ends
+/// at); a 人社局, provisioned by the admin, may instead oversee a whole 市.
+fn org_region(code: &str, kind: OrgKind) -> Result<(), String> {
+    match division::check_county(code, "行政区划") {
+        Ok(_) => Ok(()),
+        Err(_) if kind == OrgKind::Hrss && division::path(code).is_some_and(|path| path.len() == 2) => Ok(()),
+        Err(message) => Err(message),
+    }
+}
+
 /// Parses an organisation registration, shared by self-registration and admin provisioning.
 pub fn parse_org(body: RegisterOrgRequest) -> AppResult<NewOrg> {
     let mut check = Check::default();
     let name = check.text("/name", &body.name, "单位名称", 2, 100);
     let uscc = check.parse("/uscc", Uscc::parse(&body.uscc));
     let region = text::compatible(&body.region_code).trim().to_string();
-    if !matches!(region.len(), 6 | 9 | 12) || !region.bytes().all(|b| b.is_ascii_digit()) {
-        check.fail("/region_code", "行政区划代码应为6、9或12位数字");
+    if let Err(message) = org_region(&region, body.kind) {
+        check.fail("/region_code", message);
     }
     let address = check.text("/address", &body.address, "单位地址", 2, 200);
     let contact_name = check.real_name("/contact_name", &body.contact_name);

@@ -358,11 +358,13 @@ pub struct DivisionDto {
     pub depth: u8,
     /// Nothing lies below it.
     pub leaf: bool,
+    /// 区县级: the last six-digit code of its branch, where an organisation's 行政区划 ends.
+    pub county: bool,
 }
 
 impl From<Division> for DivisionDto {
     fn from(d: Division) -> Self {
-        Self { code: d.code.to_string(), name: d.name.to_string(), depth: d.depth, leaf: d.leaf }
+        Self { code: d.code.to_string(), name: d.name.to_string(), depth: d.depth, leaf: d.leaf, county: d.county }
     }
 }
 
@@ -375,24 +377,24 @@ pub struct DivisionsQuery {
 }
 
 /// The 行政区划 directly under `parent` (the provinces without it), in code order: the cascader
-/// loads one level at a time.
+/// loads one level at a time. Public national data (GB/T 2260): 单位注册 chooses from it before
+/// anyone has signed in, so no login is asked; it is limited per client IP like the 公示 pages.
 #[utoipa::path(
     tag = "catalogue",
-    security(("bearer" = [])),
     params(DivisionsQuery),
     responses(
         (status = 200, body = Vec<DivisionDto>),
-        (status = 401, body = Problem),
         (status = 404, description = "No such division", body = Problem),
         (status = 422, body = Problem),
+        (status = 429, description = "Too many requests from this address", body = Problem),
     )
 )]
-#[get("/divisions")]
-pub async fn list_divisions(_user: AuthUser, query: web::Query<DivisionsQuery>) -> AppResult<HttpResponse> {
+#[get("/divisions", wrap = "actix_web::middleware::from_fn(crate::rate_limit::per_client_ip)")]
+pub async fn list_divisions(query: web::Query<DivisionsQuery>) -> AppResult<HttpResponse> {
     let children = division::children(query.parent.as_deref()).ok_or(AppError::NotFound)?;
     let body: Vec<DivisionDto> = children.into_iter().map(DivisionDto::from).collect();
-    // The national list changes with a release, not during one.
-    Ok(HttpResponse::Ok().insert_header(("Cache-Control", "private, max-age=86400")).json(body))
+    // The national list changes with a release, not during one, and is the same for everyone.
+    Ok(HttpResponse::Ok().insert_header(("Cache-Control", "public, max-age=86400")).json(body))
 }
 
 /// A 行政区划 and every level above it, province first, with its full name.
@@ -405,15 +407,19 @@ pub struct DivisionPathDto {
     pub path: Vec<DivisionDto>,
 }
 
-/// One 行政区划 by code: the path the cascader opens and the full name a form shows.
+/// One 行政区划 by code: the path the cascader opens and the full name a form shows. Public, and
+/// limited per client IP, as `GET /divisions`.
 #[utoipa::path(
     tag = "catalogue",
-    security(("bearer" = [])),
     params(("code" = String, Path, example = "370115001")),
-    responses((status = 200, body = DivisionPathDto), (status = 401, body = Problem), (status = 404, body = Problem))
+    responses(
+        (status = 200, body = DivisionPathDto),
+        (status = 404, body = Problem),
+        (status = 429, description = "Too many requests from this address", body = Problem),
+    )
 )]
-#[get("/divisions/{code}")]
-pub async fn get_division(_user: AuthUser, code: web::Path<String>) -> AppResult<web::Json<DivisionPathDto>> {
+#[get("/divisions/{code}", wrap = "actix_web::middleware::from_fn(crate::rate_limit::per_client_ip)")]
+pub async fn get_division(code: web::Path<String>) -> AppResult<web::Json<DivisionPathDto>> {
     let path = division::path(&code).ok_or(AppError::NotFound)?;
     let full_name = path.iter().map(|d| d.name).collect::<Vec<_>>().join("/");
     Ok(web::Json(DivisionPathDto {

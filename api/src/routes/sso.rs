@@ -394,7 +394,7 @@ pub struct SsoRegisterOrgRequest {
     /// Only when the platform sent no organisation name; a verified name cannot be replaced.
     pub name: Option<String>,
     pub kind: OrgKind,
-    /// Administrative division code (6, 9 or 12 digits).
+    /// 行政区划: a 区县 code of GB/T 2260 (`GET /divisions`).
     #[schema(example = "370126")]
     pub region_code: String,
     pub address: String,

@@ -134,6 +134,44 @@ async fn org_registration_refuses_bad_codes_bureaus_unknown_kinds_and_duplicates
 }
 
 #[tokio::test]
+async fn an_organisations_region_is_a_county_of_the_national_list() {
+    let app = spawn_app().await;
+    for (code, message) in [
+        ("999999", "行政区划须从省/市/区县中选择"),
+        ("37012", "行政区划须从省/市/区县中选择"),
+        ("370100", "行政区划须选择到区县"),
+        ("370000", "行政区划须选择到区县"),
+        ("370115001", "行政区划须选择到区县"),
+        ("", "行政区划须从省/市/区县中选择"),
+    ] {
+        let mut body = org_body(next(), "enterprise");
+        body["region_code"] = json!(code);
+        let refused = app.post("/auth/register/org", &body).await;
+        assert_eq!(refused.status(), 422, "{code}");
+        let body = problem(refused).await;
+        assert_eq!(fields(&body), vec!["/region_code"], "{code}");
+        assert_eq!(body["errors"][0]["message"], message, "{code}");
+    }
+    // A 直辖市's districts hang straight from it: 东城区 is at the county level of its branch.
+    for code in ["370115", "110101"] {
+        let mut body = org_body(next(), "enterprise");
+        body["region_code"] = json!(code);
+        assert_eq!(app.post("/auth/register/org", &body).await.status(), 201, "{code}");
+    }
+
+    // A 人社局 may oversee a whole 市, not a province; only the admin provisions one.
+    let admin = app.admin_token().await;
+    let mut city = org_body(next(), "hrss");
+    city["region_code"] = json!("370100");
+    assert_eq!(app.post_as(&admin, "/admin/orgs", &city).await.status(), 201);
+    let mut province = org_body(next(), "hrss");
+    province["region_code"] = json!("370000");
+    let refused = app.post_as(&admin, "/admin/orgs", &province).await;
+    assert_eq!(refused.status(), 422);
+    assert_eq!(fields(&problem(refused).await), vec!["/region_code"]);
+}
+
+#[tokio::test]
 async fn only_the_platform_admin_provisions_a_bureau() {
     let app = spawn_app().await;
     let person = app.register_person().await;

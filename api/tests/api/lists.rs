@@ -40,11 +40,15 @@ async fn divisions_are_served_one_level_at_a_time_with_their_full_names() {
 
     let provinces: Vec<Value> = app.get_as(&token, "/divisions").await.json().await.unwrap();
     assert_eq!(provinces.len(), 34);
-    assert!(provinces.contains(&json!({"code": "370000", "name": "山东省", "depth": 1, "leaf": false})));
+    assert!(
+        provinces.contains(&json!({"code": "370000", "name": "山东省", "depth": 1, "leaf": false, "county": false}))
+    );
     let counties: Vec<Value> = app.get_as(&token, "/divisions?parent=370100").await.json().await.unwrap();
-    assert!(counties.contains(&json!({"code": "370115", "name": "济阳区", "depth": 3, "leaf": false})));
+    assert!(counties.contains(&json!({"code": "370115", "name": "济阳区", "depth": 3, "leaf": false, "county": true})));
     let towns: Vec<Value> = app.get_as(&token, "/divisions?parent=370115").await.json().await.unwrap();
-    assert!(towns.contains(&json!({"code": "370115001", "name": "济阳街道", "depth": 4, "leaf": true})));
+    assert!(
+        towns.contains(&json!({"code": "370115001", "name": "济阳街道", "depth": 4, "leaf": true, "county": false}))
+    );
     let none: Vec<Value> = app.get_as(&token, "/divisions?parent=370115001").await.json().await.unwrap();
     assert!(none.is_empty());
 
@@ -58,7 +62,33 @@ async fn divisions_are_served_one_level_at_a_time_with_their_full_names() {
         assert_eq!(response.status(), 404, "{unknown}");
         assert_eq!(problem(response).await["code"], "not_found");
     }
-    assert_eq!(app.get("/divisions").await.status(), 401);
+}
+
+#[tokio::test]
+async fn divisions_are_read_without_a_login_and_limited_per_client_like_the_public_pages() {
+    let app = spawn_app().await;
+    let anonymous = app.get("/divisions?parent=370100").await;
+    assert_eq!(anonymous.status(), 200);
+    assert_eq!(anonymous.headers()["cache-control"], "public, max-age=86400");
+    let counties: Vec<Value> = anonymous.json().await.unwrap();
+    assert!(counties.iter().any(|c| c["code"] == "370126" && c["name"] == "商河县" && c["depth"] == 3));
+    let one: Value = app.get("/divisions/370126").await.json().await.unwrap();
+    assert_eq!(one["full_name"], "山东省/济南市/商河县");
+    let unknown = app.get("/divisions/999999").await;
+    assert_eq!(unknown.status(), 404);
+    assert_eq!(problem(unknown).await["code"], "not_found");
+
+    let limited = spawn_app_with(|settings| {
+        settings.rate_limit.auth_per_minute = 1;
+        settings.rate_limit.auth_burst = 2;
+    })
+    .await;
+    assert_eq!(limited.get("/divisions").await.status(), 200);
+    assert_eq!(limited.get("/divisions/370126").await.status(), 200);
+    let refused = limited.get("/divisions?parent=370000").await;
+    assert_eq!(refused.status(), 429);
+    assert!(refused.headers().contains_key("retry-after"));
+    assert_eq!(problem(refused).await["code"], "too_many_requests");
 }
 
 #[tokio::test]

@@ -1,16 +1,18 @@
 // The screens of the walk, one function per thing a user does, all through the UI.
 import { expect, type Page } from '@playwright/test'
 import { PASSWORD } from './actors'
-import { confirmBox, login, menu, pick, row } from './ui'
+import { confirmBox, login, menu, pick, pickDivision, row } from './ui'
 
-export async function registerOrg(page: Page, org: { name: string; uscc: string; kind: string; region: string; address: string; contact: string; phone: string; admin: string }): Promise<void> {
+export async function registerOrg(page: Page, org: { name: string; uscc: string; kind: string; region: string[]; address: string; contact: string; phone: string; admin: string }): Promise<void> {
   await page.goto('/login')
   await page.getByRole('link', { name: '单位注册' }).click()
   await expect(page.getByRole('heading', { name: '单位注册' })).toBeVisible()
   await page.locator('input[name="org-name"]').fill(org.name)
   await page.locator('input[name="uscc"]').fill(org.uscc)
   await pick(page, page.getByTestId('org-kind'), org.kind)
-  await page.locator('input[name="region_code"]').fill(org.region)
+  const region = page.getByTestId('org-region-picker').locator('.el-cascader')
+  await pickDivision(page, region, org.region)
+  await expect(region.locator('input')).toHaveValue(org.region.join('/'))
   await page.locator('input[name="address"]').fill(org.address)
   await page.locator('input[name="contact_name"]').fill(org.contact)
   await page.locator('input[name="contact_phone"]').fill(org.phone)

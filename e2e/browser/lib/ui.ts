@@ -9,6 +9,15 @@ export async function pick(page: Page, select: Locator, option: string | RegExp)
   await expect(page.locator('.el-select-dropdown:visible')).toHaveCount(0)
 }
 
+/** Chooses a 行政区划 in a DivisionCascader, level by level by name (山东省, 济南市, 商河县). */
+export async function pickDivision(page: Page, cascader: Locator, levels: string[]): Promise<void> {
+  await cascader.click()
+  for (const level of levels) {
+    await page.locator('.division-popper .el-cascader-node:visible', { hasText: new RegExp(`^${level}$`) }).click()
+  }
+  await expect(page.locator('.division-popper')).toBeHidden()
+}
+
 export async function login(page: Page, account: string, password: string): Promise<void> {
   await page.goto('/login')
   await page.locator('input[name="account"]').fill(account)

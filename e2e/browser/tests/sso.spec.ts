@@ -4,7 +4,7 @@ import { test, expect, openAs, shot } from '../lib/fixtures'
 import { idNumber, uscc } from '../lib/ids'
 import { startMockOidc, startServerWithSso, type MockOidc } from '../lib/oidc'
 import type { Server } from '../lib/server'
-import { confirmBox, logout, pick } from '../lib/ui'
+import { confirmBox, logout, pick, pickDivision } from '../lib/ui'
 
 let oidc: MockOidc
 let platform: Server
@@ -66,7 +66,9 @@ test('an organisation’s first login registers the unit (单位注册) with its
   await expect(page.locator('.el-form-item', { hasText: '统一社会信用代码' }).locator('input')).toHaveValue(code)
   await expect(page.locator('.el-form-item', { hasText: '单位名称' }).locator('input')).toBeDisabled()
   await pick(page, page.locator('.el-form-item', { hasText: '单位类型' }).locator('.el-select'), '企业')
-  await page.locator('.el-form-item', { hasText: '行政区划代码' }).locator('input').fill('370126')
+  const region = page.getByTestId('org-region-picker').locator('.el-cascader')
+  await pickDivision(page, region, ['山东省', '济南市', '济阳区'])
+  await expect(region.locator('input')).toHaveValue('山东省/济南市/济阳区')
   await page.locator('.el-form-item', { hasText: '单位地址' }).locator('input').fill('济阳区经济开发区')
   await expect(page.locator('.el-form-item', { hasText: /^\*?联系人/ }).locator('input')).toHaveValue('钱经办')
   await page.locator('.el-form-item', { hasText: '联系电话' }).locator('input').fill('13905319932')

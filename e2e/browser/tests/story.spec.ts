@@ -42,6 +42,10 @@ test('the seed story, walked through the UI', async ({ browser, server, watch })
     await row(hrss, 'org-verification-table', authority.name).getByTestId('org-verify').click()
     await confirmBox(hrss)
     await expect(row(hrss, 'org-verification-table', authority.name)).toHaveCount(0)
+    // As for 路径审核 (fa2036c): judged once the confirm box and the toast have gone, not while
+    // they fade (the walk once failed axe here under load).
+    await expect(hrss.locator('.el-message-box')).toHaveCount(0)
+    await expect(hrss.locator('.el-message')).toHaveCount(0)
     await shot(hrss, 'org-verification')
 
     await login(hospital, institution.admin, PASSWORD)

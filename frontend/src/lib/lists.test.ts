@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { depthOf, endsChoice, listOf } from './lists'
+import { depthOf, endsChoice, endsCounty, listOf } from './lists'
 
 describe('national lists of a form field', () => {
   it('takes the list the template names, and 民族 of older templates by its key', () => {
@@ -17,5 +17,11 @@ describe('national lists of a form field', () => {
     expect(endsChoice({ depth: 3, leaf: false }, 4)).toBe(false)
     expect(endsChoice({ depth: 3, leaf: false }, 3)).toBe(true)
     expect(endsChoice({ depth: 3, leaf: true }, 4)).toBe(true)
+  })
+
+  it('ends an organisation\'s 行政区划 at the county level of each branch', () => {
+    expect(endsCounty({ county: false, leaf: false })).toBe(false)
+    expect(endsCounty({ county: true, leaf: false })).toBe(true)
+    expect(endsCounty({ county: false, leaf: true })).toBe(true)
   })
 })

@@ -70,3 +70,11 @@ export function divisionPath(code: string): Promise<Schemas['DivisionPathDto']> 
 export function endsChoice(division: Pick<Division, 'depth' | 'leaf'>, depth: number): boolean {
   return division.leaf || division.depth >= depth
 }
+
+/**
+ * Whether a division ends the choice of an organisation's 行政区划: it is 区县级 (the last
+ * six-digit code of its branch: 济阳区, 北京市/东城区, 东莞市), or nothing lies below it.
+ */
+export function endsCounty(division: Pick<Division, 'county' | 'leaf'>): boolean {
+  return division.county || division.leaf
+}

@@ -1,7 +1,7 @@
 // Element Plus form rules with our messages. `required` rules also draw the red * on the label.
 import type { FormItemRule } from 'element-plus'
 import { t } from '@/config/i18n'
-import { isContactPhone, isIdNumber, isPhone, isRegionCode, isTotpCode, isUscc, isUsername, passwordStrongEnough } from './validators'
+import { isContactPhone, isIdNumber, isPhone, isTotpCode, isUscc, isUsername, passwordStrongEnough } from './validators'
 
 type Check = (value: string) => boolean
 
@@ -33,7 +33,6 @@ export const phoneRule = rule(isPhone, 'auth.phoneInvalid')
 export const contactPhoneRule = rule(isContactPhone, 'auth.contactPhoneInvalid')
 export const usernameRule = rule(isUsername, 'auth.usernameRule')
 export const passwordRule = rule(passwordStrongEnough, 'auth.passwordRule')
-export const regionRule = rule(isRegionCode, 'auth.regionInvalid')
 export const totpCodeRule = rule(isTotpCode, 'auth.totpCodeInvalid')
 
 /** The confirmation must equal the password read by `current()`. */

@@ -76,7 +76,3 @@ export function passwordStrongEnough(raw: string): boolean {
   return classes >= 3
 }
 
-/** Administrative division code: 6, 9 or 12 digits. */
-export function isRegionCode(raw: string): boolean {
-  return /^(\d{6}|\d{9}|\d{12})$/.test(compatible(raw).trim())
-}

@@ -1062,7 +1062,8 @@ export interface paths {
         };
         /**
          * The 行政区划 directly under `parent` (the provinces without it), in code order: the cascader
-         *     loads one level at a time.
+         *     loads one level at a time. Public national data (GB/T 2260): 单位注册 chooses from it before
+         *     anyone has signed in, so no login is asked; it is limited per client IP like the 公示 pages.
          */
         get: operations["list_divisions"];
         put?: never;
@@ -1080,7 +1081,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One 行政区划 by code: the path the cascader opens and the full name a form shows. */
+        /**
+         * One 行政区划 by code: the path the cascader opens and the full name a form shows. Public, and
+         *     limited per client IP, as `GET /divisions`.
+         */
         get: operations["get_division"];
         put?: never;
         post?: never;
@@ -2826,6 +2830,8 @@ export interface components {
         DivisionDto: {
             /** @example 370115 */
             code: string;
+            /** @description 区县级: the last six-digit code of its branch, where an organisation's 行政区划 ends. */
+            county: boolean;
             /**
              * Format: int32
              * @description 1 省, 2 市, 3 区县, 4 乡镇（街道）; one less below a level the national tree skips.
@@ -3909,7 +3915,7 @@ export interface components {
             /** @example 济南市济阳区人民医院 */
             name: string;
             /**
-             * @description Administrative division code (6, 9 or 12 digits).
+             * @description 行政区划: a 区县 code of GB/T 2260 (`GET /divisions`); a 人社局 may also have a 市 code.
              * @example 370126
              */
             region_code: string;
@@ -4359,7 +4365,7 @@ export interface components {
             /** @description Only when the platform sent no organisation name; a verified name cannot be replaced. */
             name?: string | null;
             /**
-             * @description Administrative division code (6, 9 or 12 digits).
+             * @description 行政区划: a 区县 code of GB/T 2260 (`GET /divisions`).
              * @example 370126
              */
             region_code: string;
@@ -9540,23 +9546,6 @@ export interface operations {
                     "application/json": components["schemas"]["DivisionDto"][];
                 };
             };
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The account's role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description No such division */
             404: {
                 headers: {
@@ -9567,6 +9556,15 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this address */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9605,23 +9603,6 @@ export interface operations {
                     "application/json": components["schemas"]["DivisionPathDto"];
                 };
             };
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The account's role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9632,6 +9613,15 @@ export interface operations {
             };
             /** @description A path or query parameter is invalid (or holds control, format or bidirectional characters); `errors` names it */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this address */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

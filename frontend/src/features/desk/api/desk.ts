@@ -4,6 +4,8 @@ import { ApiError, type Problem } from '@/lib/problem'
 
 export type Dashboard = Schemas['DashboardDto']
 export type DashboardCount = Schemas['DashboardCountDto']
+export type Holder = Schemas['HolderDto']
+export type Waiting = Schemas['WaitingDto']
 export type ImportResult = Schemas['ImportResultDto']
 export type FormVerification = Schemas['FormVerificationDto']
 
