@@ -17,7 +17,7 @@ const sizes = [
 ]
 
 for (const size of sizes) {
-  test(`工作所在地 is chosen from the 行政区划 cascader, saved and shown after a reload (${size.name})`, async ({ browser, server, watch }) => {
+  test(`工作所在地 is chosen from the 行政区划 cascader, saved and shown after a reload; 民族 changed and left at once survives the return (${size.name})`, async ({ browser, server, watch }) => {
     const username = `region_${size.name}`
     await registerPersonApi(server, { username, password: PASSWORD, realName: `区划${size.name === 'phone' ? '乙' : '甲'}`, idNumber: idNumber('19910202', size.seq), phone: size.phone })
     const token = await apiToken(server, username, PASSWORD)
@@ -60,6 +60,24 @@ for (const size of sizes) {
 
     const stored = (await (await fetch(`${server.base}/api/v1/declarations/${id}`, { headers })).json()) as { info: Record<string, unknown> }
     expect(stored.info.work_region).toBe('370115001')
+
+    // She changes 民族 and leaves at once through the menu (a drawer on the phone), before the
+    // autosave's moment has passed: leaving saves first, and coming back shows what she typed.
+    await card.locator('[data-field="ethnicity"] .el-select').click()
+    await page.locator('.el-select-dropdown__item:visible', { hasText: /^满族$/ }).click()
+    if (size.name === 'phone') {
+      await page.getByTestId('menu-toggle').click()
+      await page.locator('.el-drawer .el-menu-item', { hasText: '职称评审申报进度' }).click()
+    } else {
+      await page.locator('.shell-menu .el-menu-item', { hasText: '职称评审申报进度' }).click()
+    }
+    await expect(page).not.toHaveURL(new RegExp(`/declarations/${id}$`))
+    await page.goto(`/declarations/${id}`)
+    await expect(card.locator('[data-field="ethnicity"] .el-select')).toContainText('满族')
+    await expect(card.locator('[data-field="work_region"] input')).toHaveValue(FULL_NAME)
+    await shot(page, `left-and-returned-${size.name}`)
+    const again = (await (await fetch(`${server.base}/api/v1/declarations/${id}`, { headers })).json()) as { info: Record<string, unknown> }
+    expect(again.info.ethnicity).not.toBe(stored.info.ethnicity)
 
     if (size.name === 'phone') {
       // The person's list on a phone: a card per declaration, its status at the top.
