@@ -261,6 +261,18 @@ test('the seed story, walked through the UI', async ({ browser, server, watch })
     await entries.nth(1).locator('a').click()
     await expect(tcmReviewer.locator('[data-section="title"] [data-test="item-change"]')).toBeInViewport()
     await shot(tcmReviewer, 'review-changes')
+    // The same summary on a 390 px phone: exactly the two changed items, nothing sideways.
+    await tcmReviewer.setViewportSize({ width: 390, height: 844 })
+    await tcmReviewer.reload()
+    const phoneSummary = tcmReviewer.getByTestId('change-summary')
+    await expect(phoneSummary.getByTestId('change-count')).toHaveText('本次修改 2 条')
+    await expect(phoneSummary.getByTestId('change-entry')).toHaveCount(2)
+    await expect(phoneSummary.getByTestId('change-entry').nth(1)).toContainText('护师')
+    await expect(phoneSummary).not.toContainText('工作简历')
+    expect(await tcmReviewer.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
+    await shot(tcmReviewer, 'phone-review-changes')
+    await tcmReviewer.setViewportSize({ width: 1366, height: 768 })
+    await tcmReviewer.reload()
   })
 
   await test.step('approved at the institution (通过未上报), then reported to the authority', async () => {
