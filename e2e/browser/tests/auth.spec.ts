@@ -26,13 +26,24 @@ test('the login page is served at / and a wrong password is refused, then the ac
     await page.locator('input[name="password"]').fill(`Wrong#${attempt}pass`)
     await page.getByTestId('login-submit').click()
     await expect(page.getByTestId('login-error')).toBeVisible()
-    if (attempt < 5) await expect(page.getByTestId('login-error')).toContainText('账号或密码错误')
+    if (attempt < 5) {
+      await expect(page.getByTestId('login-error')).toContainText('账号或密码错误')
+      await expect(page.getByTestId('attempts-left')).toHaveText(`还可尝试 ${5 - attempt} 次，连续失败将锁定账号`)
+    }
+    if (attempt === 1) await shot(page, 'login-attempts-left')
   }
   await page.locator('input[name="password"]').fill(PASSWORD)
   await page.getByTestId('login-submit').click()
   await expect(page.getByTestId('login-error')).toContainText('锁定')
   await expect(page).toHaveURL(/\/login/)
+  await expect(page.getByTestId('attempts-left')).toHaveCount(0)
   await shot(page, 'login-locked')
+  // A name with no account reads exactly as a known one does: nothing tells whether it exists.
+  await page.locator('input[name="account"]').fill('nobody_such_account')
+  await page.locator('input[name="password"]').fill('Wrong#1pass')
+  await page.getByTestId('login-submit').click()
+  await expect(page.getByTestId('login-error')).toContainText('账号或密码错误')
+  await expect(page.getByTestId('attempts-left')).toHaveText('还可尝试 4 次，连续失败将锁定账号')
 })
 
 test('找回密码 with the SMS code, then login with the new password by phone', async ({ browser, server, watch }) => {
@@ -125,6 +136,14 @@ test('the unified platform entry hides when SSO is off, and its errors read clea
 
 test('phone width: the menu folds into a drawer; English is available', async ({ browser, server, watch }) => {
   const page = await openAs(browser, server, watch, 'phone', { width: 390, height: 844 })
+  // 还可尝试 N 次 at phone width, for a name that may or may not exist.
+  await page.goto('/login')
+  await page.locator('input[name="account"]').fill('nobody_on_a_phone')
+  await page.locator('input[name="password"]').fill('Wrong#1pass')
+  await page.getByTestId('login-submit').click()
+  await expect(page.getByTestId('attempts-left')).toHaveText('还可尝试 4 次，连续失败将锁定账号')
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
+  await shot(page, 'phone-login-attempts-left')
   await login(page, 'luxin_machinery', DEMO_PASSWORD)
   await page.getByRole('button', { name: '稍后' }).click({ timeout: 5000 }).catch(() => undefined)
   await expect(page.locator('.shell-aside')).toHaveCount(0)
