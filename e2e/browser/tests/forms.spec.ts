@@ -37,6 +37,9 @@ for (const size of sizes) {
     await login(page, username, PASSWORD)
     await page.goto(`/declarations/${id}`)
     const card = page.getByTestId('basic-info')
+    // 性别 and 出生日期 come from the ID number (born 19910202, an odd sequence: 男), shown, not typed.
+    await expect(card.locator('[data-field="gender"] .el-select')).toContainText('男')
+    await expect(card.locator('[data-field="birth_date"] input')).toHaveValue('1991-02-02')
     // 民族: the 56 from the server, nothing typed.
     await card.locator('[data-field="ethnicity"] .el-select').click()
     await expect(page.locator('.el-select-dropdown__item:visible')).toHaveCount(56)
