@@ -75,13 +75,33 @@ test('the login page is usable in under 3 s on Slow 4G with a 4× slower CPU, wi
   await shot(page, 'phone-login')
 })
 
-test('the splash is painted from index.html before any script runs', async ({ browser, server }) => {
-  // No console watch here: the scripts are held back on purpose.
-  const context = await browser.newContext({ baseURL: server.base })
-  const page = await context.newPage()
-  await page.route('**/assets/*.js', (route) => route.abort())
-  await page.goto('/login').catch(() => undefined)
-  await expect(page.locator('.zc-splash')).toBeVisible()
-  await expect(page.locator('.zc-splash')).toContainText('职称申报评审服务平台')
-  await context.close()
+for (const size of [
+  { name: 'desktop', viewport: { width: 1366, height: 768 } },
+  { name: 'phone', viewport: { width: 390, height: 844 } },
+]) {
+  test(`the splash is painted from index.html before any script runs (${size.name})`, async ({ browser, server }) => {
+    // No console watch here: the scripts are held back on purpose.
+    const context = await browser.newContext({ baseURL: server.base, viewport: size.viewport })
+    const page = await context.newPage()
+    await page.route('**/assets/*.js', (route) => route.abort())
+    await page.goto('/login').catch(() => undefined)
+    await expect(page.locator('.zc-splash')).toBeVisible()
+    await expect(page.locator('.zc-splash')).toContainText('职称申报评审服务平台')
+    await page.screenshot({ path: join(artifacts, `splash-${size.name}.png`), fullPage: true })
+    await context.close()
+  })
+}
+
+test('hashed assets are sent compressed (brotli and gzip) and cached as immutable', async ({ server, playwright }) => {
+  const api = await playwright.request.newContext({ baseURL: server.base })
+  const html = await (await api.get('/login')).text()
+  const script = html.match(/\/assets\/[^"']+\.js/)?.[0]
+  expect(script, 'a hashed script in index.html').toBeTruthy()
+  for (const encoding of ['br', 'gzip']) {
+    const answer = await api.get(script ?? '', { headers: { 'accept-encoding': encoding } })
+    expect(answer.status()).toBe(200)
+    expect(answer.headers()['content-encoding'], encoding).toBe(encoding)
+    expect(answer.headers()['cache-control'], encoding).toContain('immutable')
+  }
+  await api.dispose()
 })
