@@ -143,20 +143,41 @@ test('a reviewer goes from one file to the next without the list, with the evide
     await expect(admin.getByTestId('admin-list-hint')).toBeVisible()
     await expect(admin.getByTestId('reviews-table').getByTestId('open-review').first()).toHaveText('查看')
     await shot(admin, 'reviews-admin')
+    const adminPhone = await openAs(browser, server, watch, 'hospital admin on a phone', { width: 390, height: 844 })
+    await login(adminPhone, 'jiyang_hospital', DEMO_PASSWORD)
+    await adminPhone.goto('/reviews')
+    await expect(adminPhone.getByTestId('admin-list-hint')).toBeVisible()
+    const adminCards = adminPhone.getByTestId('reviews-cards').getByTestId('row-card')
+    await expect(adminCards.first()).toBeVisible()
+    await expect(adminCards.getByTestId('open-review').first()).toHaveText('查看')
+    await expect(adminCards.getByRole('button', { name: '审核', exact: true })).toHaveCount(0)
+    expect(await adminPhone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
+    await shot(adminPhone, 'phone-reviews-admin')
   })
   await api.dispose()
 })
 
-test("an org without a real-name reviewer is told so on its list, with 去录入审核人员", async ({ browser, server, watch }) => {
-  const page = await openAs(browser, server, watch, 'street admin', { width: 1440, height: 900 })
-  await login(page, 'jiyang_street', DEMO_PASSWORD)
-  await page.getByRole('button', { name: '稍后' }).click()
-  await menu(page, '职称申报数据审核')
-  await expect(page.getByTestId('no-reviewer-banner')).toContainText('尚未录入实名制审核人员')
-  await shot(page, 'reviews-no-reviewer')
-  await page.getByTestId('go-reviewers').click()
-  await expect(page.getByTestId('new-reviewer-dialog')).toBeVisible()
-})
+for (const size of [
+  { name: 'desktop', viewport: { width: 1440, height: 900 } },
+  { name: 'phone', viewport: { width: 390, height: 844 } },
+]) {
+  test(`an org without a real-name reviewer is told so on its list, with 去录入审核人员 (${size.name})`, async ({ browser, server, watch }) => {
+    const page = await openAs(browser, server, watch, `street admin (${size.name})`, size.viewport)
+    await login(page, 'jiyang_street', DEMO_PASSWORD)
+    await page.getByRole('button', { name: '稍后' }).click()
+    if (size.name === 'phone') {
+      await page.getByTestId('menu-toggle').click()
+      await page.locator('.el-drawer .el-menu-item', { hasText: '职称申报数据审核' }).click()
+    } else {
+      await menu(page, '职称申报数据审核')
+    }
+    await expect(page.getByTestId('no-reviewer-banner')).toContainText('尚未录入实名制审核人员')
+    if (size.name === 'phone') expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
+    await shot(page, `reviews-no-reviewer-${size.name}`)
+    await page.getByTestId('go-reviewers').click()
+    await expect(page.getByTestId('new-reviewer-dialog')).toBeVisible()
+  })
+}
 
 test('a person is told before she fills a step: no reporting path at that employer, a year already declared', async ({ browser, server, watch }) => {
   const page = await openAs(browser, server, watch, 'nurse on a phone', { width: 390, height: 844 })
