@@ -56,6 +56,8 @@ test('a reviewer goes from one file to the next without the list, with the evide
     const info = desk.getByTestId('info-view')
     await expect(info).toContainText('汉族')
     await expect(info.locator('input')).toHaveCount(0)
+    // The work item has no end date: it reads 至今.
+    await expect(desk.locator('[data-section="work"]')).toContainText('至今')
     await desk.locator('[data-section="education"]').getByTestId('evidence-preview').first().click()
     const viewer = desk.getByTestId('evidence-viewer')
     await expect(viewer.getByTestId('viewer-name')).toHaveText('毕业证书.pdf')
@@ -99,6 +101,8 @@ test('a reviewer goes from one file to the next without the list, with the evide
     await phone.mouse.wheel(0, 3000)
     await expect(phone.getByTestId('review-approve')).toBeInViewport()
     expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
+    await expect(phone.getByTestId('info-view').locator('input')).toHaveCount(0)
+    await expect(phone.locator('[data-section="work"]')).toContainText('至今')
     await shot(phone, 'phone-review')
     await phone.locator('[data-section="education"]').getByTestId('evidence-preview').first().click()
     await expect(phone.getByTestId('viewer-name')).toHaveText('毕业证书.pdf')
