@@ -58,12 +58,18 @@ for (const size of [
     await expect(entries.filter({ hasText: '副高级' })).toContainText('待审核')
     await shot(page, `paths-withdrawn-${size.name}`)
 
-    // The authority no longer has the withdrawn one to audit.
-    const audit = await openAs(browser, server, watch, 'authority admin', { width: 1440, height: 900 })
+    // The authority no longer has the withdrawn one to audit; each row names the applicant's
+    // credit code (with its 认证 mark, region and address).
+    const audit = await openAs(browser, server, watch, `authority admin (${size.name})`, size.viewport)
     await login(audit, 'jiyang_health', DEMO_PASSWORD)
     await audit.goto('/path-audits')
-    const mine = row(audit, 'path-audits-table', size.series)
+    const mine = phone
+      ? audit.getByTestId('path-audits-cards').getByTestId('row-card').filter({ hasText: size.series })
+      : row(audit, 'path-audits-table', size.series)
     await expect(mine.filter({ hasText: '副高级' })).toHaveCount(1)
     await expect(mine.filter({ hasText: '待审核' }).filter({ hasText: /^(?![\s\S]*副高级)[\s\S]*中级/ })).toHaveCount(0)
+    await expect(mine.filter({ hasText: '副高级' }).getByTestId('org-credentials')).toContainText('12370126MB00000046')
+    if (phone) expect(await audit.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
+    await shot(audit, `path-audits-${size.name}`)
   })
 }
