@@ -6,7 +6,7 @@ import { apiToken, registerPersonApi } from '../lib/api'
 import { PASSWORD } from '../lib/actors'
 import { DEMO_PASSWORD } from '../lib/server'
 import { idNumber } from '../lib/ids'
-import { beijingYear, login } from '../lib/ui'
+import { acceptPledgeAndSubmit, beijingYear, login } from '../lib/ui'
 
 const HOSPITAL = '济南市济阳区人民医院'
 const FULL_NAME = '山东省/济南市/济阳区/济阳街道'
@@ -53,6 +53,18 @@ for (const size of sizes) {
     }
     await expect(page.locator('.division-popper')).toBeHidden()
     await expect(region.locator('input')).toHaveValue(FULL_NAME)
+    // 确认申报 at once: what she has just chosen counts (saved first), what the ID number gives is
+    // never asked for; only what is really missing is listed.
+    await page.getByTestId('submit-declaration').click()
+    await acceptPledgeAndSubmit(page)
+    const problems = page.getByTestId('problem-list')
+    await expect(problems).toBeVisible()
+    await expect(problems).toContainText('学历')
+    await expect(problems).not.toContainText('民族')
+    await expect(problems).not.toContainText('性别')
+    await expect(problems).not.toContainText('出生日期')
+    if (size.name === 'phone') expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
+    await shot(page, `declaration-problems-${size.name}`)
     await expect(card.getByTestId('autosave-state')).toContainText('已自动保存')
     if (size.name === 'phone') expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
 
