@@ -91,6 +91,17 @@ for (const size of sizes) {
     await expect(card.locator('[data-field="ethnicity"] .el-select')).toContainText('满族')
     await expect(card.locator('[data-field="work_region"] input')).toHaveValue(FULL_NAME)
     await shot(page, `left-and-returned-${size.name}`)
+
+    // A year that is a past fact (年度考核's 年度) offers no future year.
+    const annual = page.locator('#section-annual_review')
+    await annual.getByTestId('add-item').click()
+    await annual.getByTestId('item-editor').locator('.el-form-item[data-field="year"] input').click()
+    const years = page.locator('.el-year-table:visible')
+    await expect(years).toBeVisible()
+    await expect(years.locator('td', { hasText: beijingYear() })).not.toHaveClass(/disabled/)
+    await expect(years.locator('td', { hasText: beijingYear(1) })).toHaveClass(/disabled/)
+    await shot(page, `year-picker-${size.name}`)
+    await page.keyboard.press('Escape')
     const again = (await (await fetch(`${server.base}/api/v1/declarations/${id}`, { headers })).json()) as { info: Record<string, unknown> }
     expect(again.info.ethnicity).not.toBe(stored.info.ethnicity)
 
