@@ -85,9 +85,11 @@ licenses:
 fmt:
 	$(CARGO) fmt --all
 
-## bench: how the review list and batch reporting scale (release build; BENCH_DATABASE_URL for PostgreSQL)
+## bench: how the review list, batch reporting and export scale (SQLite, or BENCH_DATABASE_URL), then the
+## review list over HTTP at 10k/100k/1M declarations on PostgreSQL (BENCH_PG_URL) next to pgbench
 bench:
 	BENCH_EXPORT_ROWS=$${BENCH_EXPORT_ROWS:-100000} $(CARGO) bench -p api --bench scale
+	$(CARGO) bench -p api --bench province
 
 clean:
 	$(CARGO) clean
