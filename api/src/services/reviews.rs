@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use sea_orm::prelude::DateTimeUtc;
-use sea_orm::sea_query::{Alias, Expr, Func, LikeExpr, Query, SimpleExpr, SubQueryStatement};
+use sea_orm::sea_query::{Alias, Expr, LikeExpr, Query, SimpleExpr, SubQueryStatement};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, ExprTrait,
     FromQueryResult, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
@@ -53,6 +53,13 @@ impl Standing {
         }
     }
 
+    /// The value [`Standing::as_str`] stored; `None` for anything else.
+    pub fn parse(text: &str) -> Option<Self> {
+        [Standing::Pending, Standing::Approved, Standing::Reported, Standing::Returned, Standing::Accepted]
+            .into_iter()
+            .find(|s| s.as_str() == text)
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Standing::Pending => "待审核",
@@ -65,6 +72,9 @@ impl Standing {
 
     /// `arrived_at`: when the declaration last reached `org_id`. An organisation it reached before
     /// its latest submission saw it in an earlier round: it went back, and has not come up again.
+    ///
+    /// The rule in Rust: the database's triggers (`m20261205_r1`) keep the same rule in each
+    /// holder row's `standing`, which the lists read ([`standings`]); tests hold the two equal.
     pub fn of(declaration: &declaration::Model, org_id: &str, arrived_at: Option<DateTimeUtc>) -> Self {
         let in_round = arrived_at.is_some_and(|at| declaration.submitted_at.is_none_or(|submitted| at >= submitted));
         Self::from_parts(&declaration.status, declaration.holder_org_id.as_deref(), org_id, in_round)
@@ -81,6 +91,26 @@ impl Standing {
             _ => Standing::Returned,
         }
     }
+}
+
+/// Where each of `ids` stands as seen from `org_id`, read from its holder row (kept by the
+/// database's triggers), in one query. A declaration that never reached `org_id` is absent.
+pub async fn standings(
+    db: &impl ConnectionTrait,
+    org_id: &str,
+    ids: Vec<String>,
+) -> Result<HashMap<String, Standing>, sea_orm::DbErr> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(declaration_holder::Entity::find()
+        .filter(declaration_holder::Column::OrgId.eq(org_id))
+        .filter(declaration_holder::Column::DeclarationId.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|h| Some((h.declaration_id, Standing::parse(h.standing.as_deref()?)?)))
+        .collect())
 }
 
 /// When each of `ids` last reached `org_id`, in one query.
@@ -158,34 +188,6 @@ pub struct ReviewRow {
 pub fn member_org(user: &AuthUser) -> AppResult<&str> {
     user.require(&[Role::OrgAdmin, Role::Reviewer])?;
     user.org()
-}
-
-/// The ids of the declarations that ever reached `org_id`.
-pub fn reached_by(org_id: &str) -> sea_orm::sea_query::SelectStatement {
-    Query::select()
-        .column(declaration_holder::Column::DeclarationId)
-        .from(declaration_holder::Entity)
-        .and_where(Expr::col(declaration_holder::Column::OrgId).eq(org_id))
-        .to_owned()
-}
-
-/// The declaration reached `org_id` since it was last submitted (this round of review).
-fn reached_in_round(org_id: &str) -> SimpleExpr {
-    Expr::exists(
-        Query::select()
-            .expr(Expr::val(1))
-            .from(declaration_holder::Entity)
-            .and_where(
-                Expr::col((declaration_holder::Entity, declaration_holder::Column::DeclarationId))
-                    .equals((declaration::Entity, declaration::Column::Id)),
-            )
-            .and_where(Expr::col((declaration_holder::Entity, declaration_holder::Column::OrgId)).eq(org_id))
-            .and_where(
-                Expr::col((declaration_holder::Entity, declaration_holder::Column::ArrivedAt))
-                    .gte(Expr::col((declaration::Entity, declaration::Column::SubmittedAt))),
-            )
-            .to_owned(),
-    )
 }
 
 /// Where a page of the review list starts.
@@ -472,13 +474,17 @@ pub async fn rows_with_names(
             .collect()
     };
     let (series_names, titles) = catalogue_names(db).await?;
-    let arrived = arrivals(db, org_id, rows.iter().map(|d| d.id.clone()).collect()).await?;
+    let standing = standings(db, org_id, rows.iter().map(|d| d.id.clone()).collect()).await?;
     let returned_before = snapshots::ever_returned(db, rows.iter().map(|d| d.id.clone()).collect()).await?;
     rows.into_iter()
         .map(|declaration| {
             let person = people.get(&declaration.person_id);
             Ok(ReviewRow {
-                standing: Standing::of(&declaration, org_id, arrived.get(&declaration.id).copied()),
+                // The triggers write every holder row's standing; the rule answers for a row they missed.
+                standing: standing
+                    .get(&declaration.id)
+                    .copied()
+                    .unwrap_or_else(|| Standing::of(&declaration, org_id, None)),
                 employer: orgs.get(&declaration.org_id).cloned(),
                 holder: declaration.holder_org_id.as_ref().and_then(|id| orgs.get(id).cloned()),
                 series_name: series_names.get(&declaration.series_code).cloned().unwrap_or_default(),
@@ -537,11 +543,9 @@ pub async fn get(state: &AppState, user: &AuthUser, id: &str) -> AppResult<Revie
     let org_id = member_org(user)?;
     let declaration =
         declaration::Entity::find_by_id(id.to_string()).one(&state.db).await?.ok_or(AppError::NotFound)?;
-    let arrived = arrivals(&state.db, org_id, vec![id.to_string()]).await?;
-    let Some(arrived_at) = arrived.get(id).copied() else {
+    let Some(standing) = standings(&state.db, org_id, vec![id.to_string()]).await?.get(id).copied() else {
         return Err(AppError::NotFound);
     };
-    let standing = Standing::of(&declaration, org_id, Some(arrived_at));
     let own_org = org::Entity::find_by_id(org_id.to_string()).one(&state.db).await?.ok_or(AppError::NotFound)?;
     let events = declarations::history(&state.db, id).await?;
     let since_return = match snapshots::latest(&state.db, id).await? {
@@ -804,50 +808,46 @@ pub struct Count {
 struct CountRow {
     series_code: String,
     level: String,
-    status: String,
-    holder_org_id: Option<String>,
+    standing: Option<String>,
     count: i64,
-    /// How many of `count` reached the organisation in their current round.
-    in_round: i64,
 }
 
+/// The organisation's declarations counted by series, level and standing: one pass over its
+/// holder rows, grouped by the standing they carry.
 pub async fn summary(state: &AppState, user: &AuthUser, year: Option<i32>) -> AppResult<Vec<Count>> {
     let org_id = member_org(user)?.to_string();
-    let mut query = declaration::Entity::find()
+    let mut query = declaration_holder::Entity::find()
         .select_only()
         .column(declaration::Column::SeriesCode)
         .column(declaration::Column::Level)
-        .column(declaration::Column::Status)
-        .column(declaration::Column::HolderOrgId)
-        .column_as(declaration::Column::Id.count(), "count")
-        .expr_as(Func::sum(Expr::case(reached_in_round(&org_id), 1).finally(0)), "in_round")
-        .filter(declaration::Column::Id.in_subquery(reached_by(&org_id)))
+        .column(declaration_holder::Column::Standing)
+        .expr_as(Expr::cust("COUNT(*)"), "count")
+        .join(
+            sea_orm::JoinType::InnerJoin,
+            declaration_holder::Entity::belongs_to(declaration::Entity)
+                .from(declaration_holder::Column::DeclarationId)
+                .to(declaration::Column::Id)
+                .into(),
+        )
+        .filter(declaration_holder::Column::OrgId.eq(org_id.as_str()))
         .group_by(declaration::Column::SeriesCode)
         .group_by(declaration::Column::Level)
-        .group_by(declaration::Column::Status)
-        .group_by(declaration::Column::HolderOrgId);
+        .group_by(declaration_holder::Column::Standing);
     if let Some(year) = year {
         query = query.filter(declaration::Column::Year.eq(year));
     }
     let rows = query.into_model::<CountRow>().all(&state.db).await?;
     let (series_names, _) = catalogue_names(&state.db).await?;
-    let mut merged: HashMap<(String, String, Standing), i64> = HashMap::new();
-    for row in rows {
-        for (in_round, count) in [(true, row.in_round), (false, row.count - row.in_round)] {
-            if count > 0 {
-                let standing = Standing::from_parts(&row.status, row.holder_org_id.as_deref(), &org_id, in_round);
-                *merged.entry((row.series_code.clone(), row.level.clone(), standing)).or_default() += count;
-            }
-        }
-    }
-    let mut counts: Vec<Count> = merged
+    let mut counts: Vec<Count> = rows
         .into_iter()
-        .map(|((series, level, standing), count)| Count {
-            series_name: series_names.get(&series).cloned().unwrap_or_default(),
-            series,
-            level,
-            standing,
-            count,
+        .filter_map(|row| {
+            Some(Count {
+                series_name: series_names.get(&row.series_code).cloned().unwrap_or_default(),
+                standing: Standing::parse(row.standing.as_deref()?)?,
+                series: row.series_code,
+                level: row.level,
+                count: row.count,
+            })
         })
         .collect();
     counts.sort_by(|a, b| (&a.series, &a.level, a.standing as u8).cmp(&(&b.series, &b.level, b.standing as u8)));

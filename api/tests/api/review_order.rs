@@ -209,3 +209,43 @@ async fn a_name_is_found_by_one_or_two_of_its_characters_on_every_backend() {
     let page: Value = app.get_as(&reviewer, "/reviews?q=不在此列").await.json().await.unwrap();
     assert_eq!(page["total"], 0);
 }
+
+/// A cursor names a place in a list, not a right to read it: another employer's reviewer sending
+/// it reads their own list from that place, never a row of the first employer's.
+#[tokio::test]
+async fn a_stranger_with_a_cursor_reads_only_their_own_list() {
+    let app = spawn_app().await;
+    let chain = app.chain().await;
+    let other = app.chain().await;
+    let reviewer = app.login(&chain.employer_reviewer, PASSWORD).await.access;
+    let stranger = app.login(&other.employer_reviewer, PASSWORD).await.access;
+    let mut mine = Vec::new();
+    for _ in 0..5 {
+        mine.push(app.submitted_declaration(&chain).await.2);
+    }
+    let theirs = app.submitted_declaration(&other).await.2;
+    let first: Value = app.get_as(&reviewer, "/reviews?page_size=2").await.json().await.unwrap();
+    let next = first["next"].as_str().unwrap().to_string();
+    // Ask from a place older than every row, so whatever the stranger may read is on the page.
+    let oldest = format!("k{}.z", (api::db::now() + chrono::Duration::days(1)).timestamp_micros());
+    for after in [next.as_str(), oldest.as_str()] {
+        let response = app.get_as(&stranger, &format!("/reviews?after={after}")).await;
+        assert_eq!(response.status(), 200, "{after}");
+        let page: Value = response.json().await.unwrap();
+        let ids: Vec<&str> = page["items"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+        assert!(ids.iter().all(|id| !mine.contains(&id.to_string())), "{after}: {ids:?}");
+        assert_eq!(page["total"], 1, "{after}: the stranger's own count");
+    }
+    let page: Value = app.get_as(&stranger, &format!("/reviews?after={oldest}")).await.json().await.unwrap();
+    assert_eq!(page["items"][0]["id"], theirs.as_str(), "the stranger's own row is found from that place");
+    // The counts by standing come from the same holder rows: 5 待审核 here, 1 there.
+    let summary: Value = app.get_as(&reviewer, "/reviews/summary").await.json().await.unwrap();
+    let pending: i64 = summary
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["standing"] == "pending")
+        .map(|c| c["count"].as_i64().unwrap())
+        .sum();
+    assert_eq!(pending, 5, "{summary}");
+}
