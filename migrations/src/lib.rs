@@ -31,6 +31,7 @@ mod m20261203_p1_publicity_and_certificates;
 mod m20261203_s1_create_rate_limits;
 mod m20261204_g1_national_lists_in_forms;
 mod m20261205_r1_review_order_on_holders;
+mod m20261206_r2_review_order_per_statement;
 
 pub struct Migrator;
 
@@ -66,6 +67,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_p1_publicity_and_certificates::Migration),
             Box::new(m20261204_g1_national_lists_in_forms::Migration),
             Box::new(m20261205_r1_review_order_on_holders::Migration),
+            Box::new(m20261206_r2_review_order_per_statement::Migration),
         ]
     }
 }

@@ -18,7 +18,7 @@ pub struct Migration;
 
 /// Where declaration `d` stands for the holder row `h` (`Standing::of` in the service, which a
 /// test keeps equal to this).
-fn standing(d: &str, h: &str) -> String {
+pub(crate) fn standing(d: &str, h: &str) -> String {
     format!(
         "CASE \
            WHEN {d}.status IN ('accepted','in_review','passed','failed','void','publicized','certified') THEN 'accepted' \
@@ -33,7 +33,7 @@ fn standing(d: &str, h: &str) -> String {
 }
 
 /// What a declaration's update must carry to its holder rows.
-const WATCHED: &str = "updated_at, status, holder_org_id, submitted_at";
+pub(crate) const WATCHED: &str = "updated_at, status, holder_org_id, submitted_at";
 
 const BACKFILL: &str = "UPDATE declaration_holders SET \
        updated_at = (SELECT d.updated_at FROM declarations d WHERE d.id = declaration_holders.declaration_id), \
