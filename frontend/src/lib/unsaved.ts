@@ -1,15 +1,51 @@
 // Leaving a page with unsaved changes: each part of the page that holds typed values registers
-// itself; leaving first saves what it can, and asks only when something could not be saved.
-import { inject, onBeforeUnmount, onMounted, provide, type InjectionKey } from 'vue'
+// itself; leaving while any of them has something the server does not have yet asks first
+// (保存并离开 / 不保存离开 / 取消), and closing the tab has the browser ask.
+import { inject, onBeforeUnmount, onMounted, provide, shallowRef, type InjectionKey } from 'vue'
 import { onBeforeRouteLeave } from 'vue-router'
-import { ElMessageBox } from 'element-plus'
 import { t } from '@/config/i18n'
+import { showWarning } from './notify'
 
 export interface UnsavedPart {
-  /** Typed values the server does not have yet. */
+  /** Typed values the server does not have yet (a pending autosave, or a save that failed). */
   dirty(): boolean
   /** Saves them; true when nothing is left unsaved. */
   flush(): Promise<boolean>
+  /** Forgets them, with their copy in this browser (she chose 不保存离开). */
+  discard(): void
+}
+
+/** What she chose when asked before leaving. */
+export type LeaveChoice = 'save' | 'discard' | 'stay'
+
+/**
+ * Whether the route may change: nothing unsaved leaves at once without asking; otherwise `ask`
+ * decides — 保存并离开 leaves only when every part saved, 不保存离开 forgets what was typed, 取消 stays.
+ */
+export async function leaveDecision(parts: Iterable<UnsavedPart>, ask: () => Promise<LeaveChoice>): Promise<boolean> {
+  const all = [...parts]
+  if (!all.some((part) => part.dirty())) return true
+  const choice = await ask()
+  if (choice === 'stay') return false
+  if (choice === 'discard') {
+    for (const part of all) part.discard()
+    return true
+  }
+  return (await Promise.all(all.map((part) => part.flush()))).every(Boolean)
+}
+
+/** The question on screen, answered by LeaveDialog (mounted once in App.vue). */
+export const leaveQuestion = shallowRef<((choice: LeaveChoice) => void) | null>(null)
+
+/** Asks through LeaveDialog; a second question while one is open answers the first 取消. */
+export function askBeforeLeaving(): Promise<LeaveChoice> {
+  leaveQuestion.value?.('stay')
+  return new Promise((resolve) => {
+    leaveQuestion.value = (choice) => {
+      leaveQuestion.value = null
+      resolve(choice)
+    }
+  })
 }
 
 const PARTS: InjectionKey<Set<UnsavedPart>> = Symbol('unsavedParts')
@@ -23,9 +59,9 @@ export function useUnsavedPart(part: UnsavedPart): void {
 }
 
 /**
- * The guard of a page: saves every registered part before the route changes, asks before leaving
- * when a save failed, and has the browser ask before the tab is closed or reloaded with unsaved
- * values (their copy in localStorage survives even then).
+ * The guard of a page: asks before the route changes while a registered part has unsaved values,
+ * and has the browser ask before the tab is closed or reloaded with unsaved values (their copy in
+ * localStorage survives even then, so a crash loses at most the last keystrokes).
  */
 export function useLeaveGuard(): { dirty: () => boolean; flushAll: () => Promise<boolean> } {
   const parts = new Set<UnsavedPart>()
@@ -34,17 +70,11 @@ export function useLeaveGuard(): { dirty: () => boolean; flushAll: () => Promise
   const flushAll = async () => (await Promise.all([...parts].map((part) => part.flush()))).every(Boolean)
 
   onBeforeRouteLeave(async () => {
-    if (!dirty() || (await flushAll())) return true
-    try {
-      await ElMessageBox.confirm(t('common.leaveUnsaved'), t('common.unsavedTitle'), {
-        type: 'warning',
-        confirmButtonText: t('common.leaveAnyway'),
-        cancelButtonText: t('common.stay'),
-      })
-      return true
-    } catch {
-      return false
-    }
+    let chosen = null as LeaveChoice | null
+    const leave = await leaveDecision(parts, async () => (chosen = await askBeforeLeaving()))
+    // 保存并离开 could not save everything: she stays, with the problems shown on the page.
+    if (!leave && chosen === 'save') showWarning(t('common.saveBeforeLeaveFailed'))
+    return leave
   })
   const beforeUnload = (event: BeforeUnloadEvent) => {
     if (!dirty()) return
@@ -53,6 +83,10 @@ export function useLeaveGuard(): { dirty: () => boolean; flushAll: () => Promise
     event.returnValue = ''
   }
   onMounted(() => window.addEventListener('beforeunload', beforeUnload))
-  onBeforeUnmount(() => window.removeEventListener('beforeunload', beforeUnload))
+  onBeforeUnmount(() => {
+    window.removeEventListener('beforeunload', beforeUnload)
+    // The page went away without the guard (its route was replaced): no question stays open.
+    leaveQuestion.value?.('stay')
+  })
   return { dirty, flushAll }
 }
