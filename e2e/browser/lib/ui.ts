@@ -75,7 +75,8 @@ export async function slowSaves(page: Page, url: string | RegExp): Promise<{ hol
       return route.fulfill({ status: 422, contentType: 'application/problem+json', body: JSON.stringify({ type: 'about:blank', title: '请检查填写的内容', status: 422, code: 'validation', detail: '请检查填写的内容', errors: [] }) })
     }
     await gate
-    return route.fallback()
+    // The tab may have been closed meanwhile (a crash walk): its request goes nowhere.
+    return route.fallback().catch(() => undefined)
   })
   return {
     hold: () => {

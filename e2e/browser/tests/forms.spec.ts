@@ -147,9 +147,18 @@ for (const size of sizes) {
     await expect(page.getByTestId('restored')).toHaveCount(0)
     expect(await storedEthnicity()).toBe('壮族')
 
-    // A closed tab (a crash: the browser is not asked) loses nothing typed: the next visit in
-    // this browser brings it back and saves it.
+    // Closing the tab with a change not yet saved: the browser asks first (beforeunload), and
+    // she stays. Then the tab is closed without asking (a crash): the next visit in this browser
+    // brings what she typed back and saves it.
+    // (Its saves refused here, as by a line that dropped: only this browser's copy has the change.)
+    saves.refuse()
     await card.locator('[data-field="major"] input').fill('护理学（社区）')
+    const asked = page.waitForEvent('dialog')
+    await page.close({ runBeforeUnload: true })
+    const prompt = await asked
+    expect(prompt.type()).toBe('beforeunload')
+    await prompt.dismiss()
+    await expect(card.locator('[data-field="major"] input')).toHaveValue('护理学（社区）')
     const context = page.context()
     await page.close({ runBeforeUnload: false })
     page = watch.attach(await context.newPage(), `person again (${size.name})`)
