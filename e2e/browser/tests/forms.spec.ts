@@ -147,6 +147,21 @@ for (const size of sizes) {
     await expect(page.getByTestId('restored')).toHaveCount(0)
     expect(await storedEthnicity()).toBe('壮族')
 
+    // 退出登录 with a change not saved asks the same question first, while the session still
+    // holds for 保存并离开.
+    saves.hold()
+    await pick(page, ethnicity, /^藏族$/)
+    await page.getByTestId('who').click()
+    await page.getByTestId('logout').click()
+    await expect(dialog).toBeVisible()
+    await dialog.getByTestId('leave-save').click()
+    saves.release()
+    await expect(page).toHaveURL(/\/login/)
+    expect(await storedEthnicity()).toBe('藏族')
+    await login(page, username, PASSWORD)
+    await page.goto(`/declarations/${id}`)
+    await expect(ethnicity).toContainText('藏族')
+
     // Closing the tab with a change not yet saved: the browser asks first (beforeunload), and
     // she stays. Then the tab is closed without asking (a crash): the next visit in this browser
     // brings what she typed back and saves it.

@@ -50,6 +50,25 @@ export function askBeforeLeaving(): Promise<LeaveChoice> {
 
 const PARTS: InjectionKey<Set<UnsavedPart>> = Symbol('unsavedParts')
 
+/** The parts of the guarded pages on screen, for leaving that is not a route change of theirs. */
+const mounted = new Set<Set<UnsavedPart>>()
+
+/**
+ * Asks as a route change would, for an action that ends the page some other way (退出登录: the
+ * session must still hold while 保存并离开 saves). True when she may go on.
+ */
+export function mayLeave(): Promise<boolean> {
+  return askAbout([...mounted].flatMap((set) => [...set]))
+}
+
+/** leaveDecision through LeaveDialog; a 保存并离开 that could not save says so (she stays, the problems on the page). */
+async function askAbout(parts: Iterable<UnsavedPart>): Promise<boolean> {
+  let chosen = null as LeaveChoice | null
+  const leave = await leaveDecision(parts, async () => (chosen = await askBeforeLeaving()))
+  if (!leave && chosen === 'save') showWarning(t('common.saveBeforeLeaveFailed'))
+  return leave
+}
+
 /** Registers a part of the page with the page's guard (no-op outside a guarded page). */
 export function useUnsavedPart(part: UnsavedPart): void {
   const parts = inject(PARTS, null)
@@ -69,21 +88,19 @@ export function useLeaveGuard(): { dirty: () => boolean; flushAll: () => Promise
   const dirty = () => [...parts].some((part) => part.dirty())
   const flushAll = async () => (await Promise.all([...parts].map((part) => part.flush()))).every(Boolean)
 
-  onBeforeRouteLeave(async () => {
-    let chosen = null as LeaveChoice | null
-    const leave = await leaveDecision(parts, async () => (chosen = await askBeforeLeaving()))
-    // 保存并离开 could not save everything: she stays, with the problems shown on the page.
-    if (!leave && chosen === 'save') showWarning(t('common.saveBeforeLeaveFailed'))
-    return leave
-  })
+  onBeforeRouteLeave(() => askAbout(parts))
   const beforeUnload = (event: BeforeUnloadEvent) => {
     if (!dirty()) return
     void flushAll()
     event.preventDefault()
     event.returnValue = ''
   }
-  onMounted(() => window.addEventListener('beforeunload', beforeUnload))
+  onMounted(() => {
+    window.addEventListener('beforeunload', beforeUnload)
+    mounted.add(parts)
+  })
   onBeforeUnmount(() => {
+    mounted.delete(parts)
     window.removeEventListener('beforeunload', beforeUnload)
     // The page went away without the guard (its route was replaced): no question stays open.
     leaveQuestion.value?.('stay')
