@@ -97,4 +97,20 @@ export const test = base.extend<{ watch: Watch }, { server: Server }>({
   },
 })
 
+/**
+ * The same fixtures on a server of this spec file's own (a worker of its own): for a walk whose
+ * changes would show in another file's counts or prompts on the shared server (a 受理 counted in
+ * the story's 受理情况统计, a bureau reviewer that hides the story's 去录入审核人员 prompt).
+ */
+export const testOnOwnServer = test.extend<{}, { server: Server }>({
+  server: [
+    async ({}, use) => {
+      const server = await startServer()
+      await use(server)
+      await server.stop()
+    },
+    { scope: 'worker', timeout: 90_000 },
+  ],
+})
+
 export { expect }

@@ -65,3 +65,41 @@ export async function submittedDeclaration(
   await ok(api.post(`/api/v1/declarations/${declaration.id}/submit`, { headers, data: pledge }), 'submit')
   return declaration.id
 }
+
+/** Real-name reviewers up the 卫生 chain: the demo hospital's, and one each registered now at the 卫生健康局 and the bureau. */
+export interface Chain { hospital: string; health: string; bureau: string | null; bureauUsername: string }
+
+/**
+ * Registers the 卫生健康局's and (unless `withBureau` is false) the bureau's reviewers (`tag` keeps
+ * their names apart) and signs them in. A bureau reviewer on the shared server would hide the
+ * story's 去录入审核人员 prompt: only a walk on a server of its own registers one.
+ */
+export async function reviewChain(api: APIRequestContext, tag: string, seq: number, withBureau = true): Promise<Chain> {
+  const bearer = (token: string) => ({ Authorization: `Bearer ${token}` })
+  const register = async (admin: string, username: string, realName: string, n: number, phone: string) => {
+    const adminToken = await tokenOf(api, admin, 'Demo#2026zc')
+    await ok(api.post('/api/v1/org/reviewers', {
+      headers: bearer(adminToken),
+      data: { real_name: realName, id_number: idNumber('19800101', n), phone, username, password: PASSWORD },
+    }), `reviewer ${username}`)
+    return tokenOf(api, username, PASSWORD)
+  }
+  const bureauUsername = `${tag}_hrss_reviewer`
+  return {
+    hospital: await tokenOf(api, 'hospital_reviewer', 'Demo#2026zc'),
+    health: await register('jiyang_health', `${tag}_health_reviewer`, '卫审核', seq, `13905318${seq}`),
+    bureau: withBureau ? await register('jiyang_hrss', bureauUsername, '人审核', seq + 2, `13905318${seq + 2}`) : null,
+    bureauUsername,
+  }
+}
+
+/** A submitted declaration at the demo hospital approved and reported by the hospital and the 卫生健康局: it waits at the bureau. */
+export async function reportedToBureau(api: APIRequestContext, chain: Chain, who: { username: string; realName: string; seq: number; phone: string }, year: number): Promise<string> {
+  const id = await submittedDeclaration(api, who, '济南市济阳区人民医院', year)
+  for (const reviewer of [chain.hospital, chain.health]) {
+    const headers = { Authorization: `Bearer ${reviewer}` }
+    await ok(api.post(`/api/v1/reviews/${id}/approve`, { headers, data: {} }), 'approve')
+    await ok(api.post('/api/v1/reports', { headers, data: { declaration_ids: [id] } }), 'report')
+  }
+  return id
+}

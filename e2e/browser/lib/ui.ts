@@ -59,3 +59,36 @@ export function row(page: Page, table: string, text: string | RegExp): Locator {
 export function beijingYear(offset = 0): string {
   return String(Number(new Intl.DateTimeFormat('en', { timeZone: 'Asia/Shanghai', year: 'numeric' }).format(new Date())) + offset)
 }
+
+/**
+ * A slow server for the saves (PATCH) to `url`: held until `release()`, then through. A walk that
+ * leaves a form "at once" so leaves before the autosave is through however loaded the machine is,
+ * and `refuse()` answers them 422 instead (a save the server refuses) until `release()`.
+ */
+export async function slowSaves(page: Page, url: string | RegExp): Promise<{ hold: () => void; refuse: () => void; release: () => void }> {
+  let mode: 'through' | 'hold' | 'refuse' = 'through'
+  let open: () => void = () => undefined
+  let gate: Promise<void> = Promise.resolve()
+  await page.route(url, async (route) => {
+    if (route.request().method() !== 'PATCH') return route.fallback()
+    if (mode === 'refuse') {
+      return route.fulfill({ status: 422, contentType: 'application/problem+json', body: JSON.stringify({ type: 'about:blank', title: '请检查填写的内容', status: 422, code: 'validation', detail: '请检查填写的内容', errors: [] }) })
+    }
+    await gate
+    // The tab may have been closed meanwhile (a crash walk): its request goes nowhere.
+    return route.fallback().catch(() => undefined)
+  })
+  return {
+    hold: () => {
+      mode = 'hold'
+      gate = new Promise((resolve) => (open = resolve))
+    },
+    refuse: () => {
+      mode = 'refuse'
+    },
+    release: () => {
+      mode = 'through'
+      open()
+    },
+  }
+}

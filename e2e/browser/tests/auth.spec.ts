@@ -161,3 +161,44 @@ test('phone width: the menu folds into a drawer; English is available', async ({
   await page.getByTestId('locale-switch').selectOption('zh-CN')
   await expect(page.getByRole('heading', { name: '单位路径申请' })).toBeVisible()
 })
+
+for (const size of [
+  { name: 'desktop', viewport: { width: 1366, height: 768 } },
+  { name: 'phone', viewport: { width: 390, height: 844 } },
+]) {
+  test(`a person's phone must be a mobile; an org's 联系电话 may be a landline (${size.name})`, async ({ browser, server, watch }) => {
+    const page = await openAs(browser, server, watch, `visitor (${size.name})`, size.viewport)
+    const fits = async () => {
+      if (size.name === 'phone') expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
+    }
+    await page.goto('/register/person')
+    const phoneItem = page.locator('.el-form-item', { has: page.locator('input[name="phone"]') })
+    await page.locator('input[name="phone"]').fill('0531-84221234')
+    await page.locator('input[name="real_name"]').click()
+    await expect(phoneItem.locator('.el-form-item__error')).toHaveText('请输入正确的手机号')
+    await fits()
+    await shot(page, `register-person-landline-${size.name}`)
+    // The server refuses it too, naming the field.
+    const refused = await fetch(`${server.base}/api/v1/auth/register/person`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: `landline_${size.name}`, password: PASSWORD, real_name: '座机', id_number: idNumber('19940404', size.name === 'phone' ? 233 : 231), phone: '0531-84221234' }),
+    })
+    expect(refused.status).toBe(422)
+    expect(JSON.stringify(((await refused.json()) as { errors: unknown[] }).errors)).toContain('/phone')
+    await page.locator('input[name="phone"]').fill('13905310231')
+    await page.locator('input[name="real_name"]').click()
+    await expect(phoneItem.locator('.el-form-item__error')).toHaveCount(0)
+
+    // An organisation's 联系电话 takes the same landline (cards.spec.ts registers one with it).
+    await page.goto('/register/org')
+    const contactItem = page.locator('.el-form-item', { has: page.locator('input[name="contact_phone"]') })
+    await page.locator('input[name="contact_phone"]').fill('12345')
+    await page.locator('input[name="contact_name"]').click()
+    await expect(contactItem.locator('.el-form-item__error')).toBeVisible()
+    await page.locator('input[name="contact_phone"]').fill('0531-84221234')
+    await page.locator('input[name="contact_name"]').click()
+    await expect(contactItem.locator('.el-form-item__error')).toHaveCount(0)
+    await fits()
+  })
+}

@@ -2,9 +2,13 @@
 // without the list, steps back and forth, reads the evidence beside the form, on a desktop and
 // on a phone; the org admin's list says 查看.
 import { test, expect, openAs, shot } from '../lib/fixtures'
-import { submittedDeclaration } from '../lib/scene'
+import { ok, submittedDeclaration, tokenOf } from '../lib/scene'
+import { makePdf } from '../lib/pdf'
 import { DEMO_PASSWORD } from '../lib/server'
 import { beijingYear, confirmBox, login, menu, pick } from '../lib/ui'
+import { registerPersonApi } from '../lib/api'
+import { PASSWORD } from '../lib/actors'
+import { idNumber } from '../lib/ids'
 
 const HOSPITAL = '济阳区人民医院'
 
@@ -194,40 +198,98 @@ for (const size of [
   })
 }
 
-test('a person is told before she fills a step: no reporting path at that employer, a year already declared', async ({ browser, server, watch }) => {
-  const page = await openAs(browser, server, watch, 'nurse on a phone', { width: 390, height: 844 })
-  await login(page, 'nurse_zhang', DEMO_PASSWORD)
-  const start = async () => {
-    await page.getByTestId('new-declaration').click()
-    await page.getByTestId('copy-skip').click()
-  }
-  const choose = async (series: RegExp, level: RegExp) => {
-    const form = page.getByTestId('new-declaration-form')
-    await pick(page, form.getByTestId('decl-series'), series)
-    await pick(page, form.getByTestId('decl-level'), level)
-  }
-  const employ = async () => {
-    const form = page.getByTestId('new-declaration-form')
-    await form.getByTestId('org-search-input').fill('人民医院')
-    await form.getByTestId('org-search-button').click()
-    await form.getByTestId('org-search-confirm').click()
-  }
-  await start()
-  // The demo hospital reports 卫生 only: 工程 there is said at once, not at 确认申报.
-  await choose(/^工程$/, /^中级/)
-  await employ()
-  await expect(page.getByTestId('path-missing')).toContainText('尚未开通工程中级的上报路径')
-  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
-  await shot(page, 'phone-declaration-new-warning')
-  await choose(/^卫生$/, /^中级/)
-  await expect(page.getByTestId('path-missing')).toBeHidden()
-  await pick(page, page.getByTestId('decl-specialty'), /^护理学$/)
-  await employ()
-  await page.getByTestId('create-declaration').click()
-  await expect(page.getByTestId('declaration-head')).toBeVisible()
-  // A second one for the same year is said before anything is filled in.
-  await page.goto('/declarations')
-  await start()
-  await expect(page.getByTestId('year-taken')).toContainText(`${beijingYear()}年度您已有申报`)
-  await expect(page.getByTestId('create-declaration')).toBeDisabled()
-})
+for (const size of [
+  { name: 'desktop', viewport: { width: 1366, height: 768 }, seq: 221 },
+  { name: 'phone', viewport: { width: 390, height: 844 }, seq: 223 },
+]) {
+  test(`a person is told before she fills a step: no reporting path at that employer, a year already declared (${size.name})`, async ({ browser, server, watch }) => {
+    // A person of her own per width: the year she declares is hers alone.
+    const username = `year_rule_${size.name}`
+    await registerPersonApi(server, { username, password: PASSWORD, realName: size.name === 'phone' ? '年度乙' : '年度甲', idNumber: idNumber('19930303', size.seq), phone: `13905318${size.seq}` })
+    const page = await openAs(browser, server, watch, `person (${size.name})`, size.viewport)
+    await login(page, username, PASSWORD)
+    await page.goto('/declarations')
+    const start = async () => {
+      await page.getByTestId('new-declaration').click()
+      await page.getByTestId('copy-skip').click()
+    }
+    const choose = async (series: RegExp, level: RegExp) => {
+      const form = page.getByTestId('new-declaration-form')
+      await pick(page, form.getByTestId('decl-series'), series)
+      await pick(page, form.getByTestId('decl-level'), level)
+    }
+    const employ = async () => {
+      const form = page.getByTestId('new-declaration-form')
+      await form.getByTestId('org-search-input').fill('人民医院')
+      await form.getByTestId('org-search-button').click()
+      await form.getByTestId('org-search-confirm').click()
+    }
+    await start()
+    // The demo hospital reports 卫生 only: 工程 there is said at once, not at 确认申报.
+    await choose(/^工程$/, /^中级/)
+    await employ()
+    await expect(page.getByTestId('path-missing')).toContainText('尚未开通工程中级的上报路径')
+    if (size.name === 'phone') expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
+    await shot(page, `declaration-new-warning-${size.name}`)
+    await choose(/^卫生$/, /^中级/)
+    await expect(page.getByTestId('path-missing')).toBeHidden()
+    await pick(page, page.getByTestId('decl-specialty'), /^护理学$/)
+    await employ()
+    await page.getByTestId('create-declaration').click()
+    await expect(page.getByTestId('declaration-head')).toBeVisible()
+    // A second one for the same year is said before anything is filled in.
+    await page.goto('/declarations')
+    await start()
+    await expect(page.getByTestId('year-taken')).toContainText(`${beijingYear()}年度您已有申报`)
+    await expect(page.getByTestId('create-declaration')).toBeDisabled()
+    await shot(page, `declaration-year-taken-${size.name}`)
+  })
+}
+
+for (const size of [
+  { name: 'desktop', viewport: { width: 1366, height: 768 }, seq: 225 },
+  { name: 'phone', viewport: { width: 390, height: 844 }, seq: 227 },
+]) {
+  test(`本次修改 shows a changed item's before and after and a removed file (${size.name})`, async ({ browser, server, watch, playwright }) => {
+    // Set up through the API: submitted, returned with the 学历 item flagged, the item changed
+    // (another school, its certificate replaced by a clearer one) and submitted again.
+    const api = await playwright.request.newContext({ baseURL: server.base })
+    const who = { username: `changes_${size.name}`, realName: size.name === 'phone' ? '改动乙' : '改动甲', seq: size.seq, phone: `13905318${size.seq}` }
+    const id = await submittedDeclaration(api, who, `济南市${HOSPITAL}`, Number(beijingYear()))
+    const reviewer = { Authorization: `Bearer ${await tokenOf(api, 'hospital_reviewer', DEMO_PASSWORD)}` }
+    const review = await ok<{ declaration: { version: number; items: Array<{ id: string; section: string }> } }>(api.get(`/api/v1/reviews/${id}`, { headers: reviewer }), 'review')
+    const education = review.declaration.items.find((item) => item.section === 'education')
+    if (!education) throw new Error('no 学历 item')
+    await ok(api.post(`/api/v1/reviews/${id}/return`, {
+      headers: { ...reviewer, 'If-Match': String(review.declaration.version) },
+      data: { opinion: '学历证书不清晰', items: [{ item_id: education.id, opinion: '请核对毕业院校并上传清晰的证书' }], add_sections: [], info_opinion: null },
+    }), 'return')
+    const person = { Authorization: `Bearer ${await tokenOf(api, who.username, PASSWORD)}` }
+    const clearer = await ok<{ id: string }>(api.post('/api/v1/attachments', { headers: person, multipart: { file: { name: '毕业证书（清晰）.pdf', mimeType: 'application/pdf', buffer: makePdf('毕业证书（清晰）') } } }), 'upload')
+    await ok(api.patch(`/api/v1/declarations/${id}/items/${education.id}`, {
+      headers: person,
+      data: { data: { school: '山东大学', major: '护理学', education: '大学本科', graduation_date: '2012-06-30' }, attachment_ids: [clearer.id] },
+    }), 'change the item')
+    const read = await ok<{ plan: { pledge_sha256: string } | null }>(api.get(`/api/v1/declarations/${id}`, { headers: person }), 'read')
+    await ok(api.post(`/api/v1/declarations/${id}/submit`, { headers: person, data: read.plan ? { pledge_sha256: read.plan.pledge_sha256, pledge_accepted: true } : {} }), 'resubmit')
+
+    const page = await openAs(browser, server, watch, `hospital reviewer (${size.name})`, size.viewport)
+    await login(page, 'hospital_reviewer', DEMO_PASSWORD)
+    await page.goto(`/reviews/${id}`)
+    const summary = page.getByTestId('change-summary')
+    await expect(summary.getByTestId('change-count')).toHaveText('本次修改 1 条')
+    const entry = summary.getByTestId('change-entry')
+    await expect(entry).toHaveCount(1)
+    await expect(entry).toContainText('学历')
+    const school = entry.getByTestId('change-field').filter({ hasText: '毕业院校' })
+    await expect(school.locator('.before')).toHaveText('山东第一医科大学')
+    await expect(school.locator('.after')).toHaveText('山东大学')
+    // Only what changed is listed: 所学专业 and the rest stayed.
+    await expect(entry.getByTestId('change-field')).toHaveCount(1)
+    await expect(entry.getByTestId('change-file-removed')).toHaveText('删除材料：毕业证书.pdf')
+    await expect(entry.getByTestId('change-file-added')).toHaveText('新增材料：毕业证书（清晰）.pdf')
+    if (size.name === 'phone') expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
+    await shot(page, `review-change-values-${size.name}`)
+    await api.dispose()
+  })
+}

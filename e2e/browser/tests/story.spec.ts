@@ -8,7 +8,7 @@ import { applyPath, approvePath, approveReview, login, newDeclaration, openRevie
 import { evidenceFiles } from '../lib/files'
 import { apiToken, publishPlan } from '../lib/api'
 import { fillAll } from '../lib/forms'
-import { acceptPledgeAndSubmit, beijingYear, confirmBox, menu, pick, row } from '../lib/ui'
+import { acceptPledgeAndSubmit, beijingYear, confirmBox, menu, pick, row, slowSaves } from '../lib/ui'
 
 test('the seed story, walked through the UI', async ({ browser, server, watch }) => {
   // The whole story, a dozen accounts, on a shared 2-core machine.
@@ -105,10 +105,16 @@ test('the seed story, walked through the UI', async ({ browser, server, watch })
     const basic = nurse.getByTestId('basic-info')
     await expect(basic).toContainText(person.realName)
     await expect(basic).toContainText(person.idNumber)
+    // She leaves at once, before her changes are saved (the saves held, as on a slow line): she
+    // is asked, and 保存并离开 saves before the page goes.
+    const saves = await slowSaves(nurse, declarationUrl.replace(/^https?:\/\/[^/]+/, '**/api/v1'))
+    saves.hold()
     await basic.getByTestId('confirm-basic').click()
     await fillAll(nurse, basic, nurseInfo.slice(0, 2))
-    // She leaves at once, before the autosave's moment has passed: leaving saves first.
     await menu(nurse, '职称评审申报进度')
+    await expect(nurse.getByTestId('leave-dialog')).toContainText('有未保存的修改')
+    await nurse.getByTestId('leave-dialog').getByTestId('leave-save').click()
+    saves.release()
     await expect(nurse).not.toHaveURL(declarationUrl)
     await nurse.goto(declarationUrl)
     await expect(nurse.locator('#basic-info [data-field="ethnicity"] .el-select')).toContainText('汉族')

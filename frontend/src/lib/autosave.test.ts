@@ -59,6 +59,19 @@ describe('createAutosaver', () => {
     expect(saved).toEqual(['回族'])
     expect(states).toEqual(['pending', 'saving', 'error', 'saving', 'saved'])
   })
+
+  it('puts the moment off while held (she is being asked before leaving), then saves', async () => {
+    const saved: string[] = []
+    let held = true
+    const saver = createAutosaver<string>({ save: async (v) => void saved.push(v), delay: 1000, held: () => held })
+    saver.change('满族')
+    await vi.advanceTimersByTimeAsync(3500)
+    expect(saved).toEqual([])
+    expect(saver.dirty()).toBe(true)
+    held = false
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(saved).toEqual(['满族'])
+  })
 })
 
 describe('localCopy', () => {

@@ -15,7 +15,13 @@ export interface Autosaver<T> {
   cancel(): void
 }
 
-export function createAutosaver<T>(options: { save: (value: T) => Promise<void>; delay?: number; onState?: (state: AutosaveState, error?: unknown) => void }): Autosaver<T> {
+export function createAutosaver<T>(options: {
+  save: (value: T) => Promise<void>
+  delay?: number
+  onState?: (state: AutosaveState, error?: unknown) => void
+  /** While true the moment is put off (she is being asked whether to save before leaving). */
+  held?: () => boolean
+}): Autosaver<T> {
   const delay = options.delay ?? 1500
   let pending: { value: T } | null = null
   let running: Promise<void> | null = null
@@ -53,12 +59,16 @@ export function createAutosaver<T>(options: { save: (value: T) => Promise<void>;
     return !failed && !pending
   }
 
+  function schedule(): void {
+    clearTimeout(timer)
+    timer = setTimeout(() => (options.held?.() ? schedule() : void flush()), delay)
+  }
+
   return {
     change(value: T) {
       pending = { value }
       set('pending')
-      clearTimeout(timer)
-      timer = setTimeout(() => void flush(), delay)
+      schedule()
     },
     flush,
     dirty: () => pending !== null || running !== null,
