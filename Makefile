@@ -86,10 +86,14 @@ fmt:
 	$(CARGO) fmt --all
 
 ## bench: how the review list, batch reporting and export scale (SQLite, or BENCH_DATABASE_URL), then the
-## review list over HTTP at 10k/100k/1M declarations on PostgreSQL (BENCH_PG_URL) next to pgbench
+## review list over HTTP at 10k/100k/1M declarations on PostgreSQL (BENCH_PG_URL) next to pgbench, then the
+## deadline night: SURGE_SIZES (default 20,200) applicants each uploading a 5 MiB PDF and confirming at once
 bench:
 	BENCH_EXPORT_ROWS=$${BENCH_EXPORT_ROWS:-100000} $(CARGO) bench -p api --bench scale
 	$(CARGO) bench -p api --bench province
+	$(CARGO) build --release --bin zhicheng
+	ZHICHENG_BIN=$(CURDIR)/target/release/zhicheng TEST_DATABASE_URL=$${BENCH_PG_URL:-postgres://postgres@127.0.0.1:5432/postgres} \
+		$(CARGO) bench -p e2e --bench surge
 
 clean:
 	$(CARGO) clean
