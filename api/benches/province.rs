@@ -87,8 +87,8 @@ async fn setup(dir: &std::path::Path) -> Province {
     Province { state, recorder, base, url, client: reqwest::Client::new(), seeded: 0 }
 }
 
-/// The bureau, two offices, 50 employers, a reviewer at the first employer and at the bureau,
-/// and the first employer's open path to its office (for the batch report).
+/// The bureau, two offices, 50 employers, a reviewer at the first two employers and at the
+/// bureau, and those employers' open paths to their office (for the batch reports).
 async fn seed_organisations(state: &AppState) {
     let db = &state.db;
     let phone = state.crypto.encrypt("13800000000").unwrap();
@@ -106,7 +106,9 @@ async fn seed_organisations(state: &AppState) {
     }
     let hash = api::auth::password::hash(PASSWORD.into()).await.unwrap();
     let id_number = state.crypto.encrypt("11010519491231002X").unwrap();
-    for (username, org) in [("bench_hospital", employer(0)), ("bench_bureau", "bench-bureau".into())] {
+    for (username, org) in
+        [("bench_hospital", employer(0)), ("bench_hospital1", employer(1)), ("bench_bureau", "bench-bureau".into())]
+    {
         db.execute_unprepared(&format!(
             "INSERT INTO accounts (id, username, password_hash, role, real_name, id_number_enc, id_number_hash, \
              phone_enc, phone_hash, org_id, status, password_changed_at, tokens_valid_after, created_at, updated_at) \
@@ -119,7 +121,8 @@ async fn seed_organisations(state: &AppState) {
     db.execute_unprepared(
         "INSERT INTO paths (id, org_id, series_code, level, parent_org_id, status, applied_by, created_at) \
          VALUES ('bench-path', 'bench-employer-00', 'health', 'intermediate', 'bench-office-0', 'approved', \
-         'bench_hospital', now())",
+         'bench_hospital', now()), ('bench-path1', 'bench-employer-01', 'health', 'intermediate', 'bench-office-0', \
+         'approved', 'bench_hospital1', now())",
     )
     .await
     .unwrap();
@@ -307,27 +310,30 @@ async fn ceiling(province: &Province, token: &str, query: &str, dir: &std::path:
     Figures { rate, p50: percentile(&times, 0.5), p99: percentile(&times, 0.99) }
 }
 
-/// The batch report of 1,000 (数据上报) at the first employer: time.
-async fn batch_report(province: &Province) -> Duration {
+/// A batch report of 1,000 (数据上报) at employer `n`, of declarations no batch has read yet: time.
+async fn batch_report(province: &Province, n: usize, username: &str) -> Duration {
     let ids: Vec<String> = province
         .state
         .db
         .query_all_raw(sea_orm::Statement::from_string(
             sea_orm::DbBackend::Postgres,
-            "SELECT id FROM declarations WHERE holder_org_id = 'bench-employer-00' AND status = 'approved' LIMIT 1000",
+            format!(
+                "SELECT id FROM declarations WHERE holder_org_id = '{}' AND status = 'approved' LIMIT 1000",
+                employer(n)
+            ),
         ))
         .await
         .unwrap()
         .into_iter()
         .map(|row| row.try_get::<String>("", "id").unwrap())
         .collect();
-    assert_eq!(ids.len(), 1000, "the first employer holds 1,000 approved (seed 1M for the batch)");
+    assert_eq!(ids.len(), 1000, "employer {n} holds 1,000 approved (seed 1M for the batch)");
     let reviewer = AuthUser {
-        id: "bench_hospital".into(),
-        username: "bench_hospital".into(),
+        id: username.into(),
+        username: username.into(),
         role: Role::Reviewer,
         real_name: "基准审核".into(),
-        org_id: Some(employer(0)),
+        org_id: Some(employer(n)),
     };
     let started = Instant::now();
     reports::report(&province.state, &reviewer, ids, None, None).await.unwrap();
@@ -390,8 +396,21 @@ fn main() {
             println!(" | {:>8.2}× | {:>10.2}", last.2.p99 / first.2.p99, last.2.rate / last.3.rate);
         }
         if province.seeded >= 1_000_000 {
-            let time = batch_report(&province).await;
-            println!("\nbatch report of 1,000 at {}: {:.0} ms", province.seeded, time.as_secs_f64() * 1000.0);
+            // Four batches, each of 1,000 declarations no batch read before (two employers hold
+            // 2,000 approved each): the first runs on the cold cache the seed leaves, as a first
+            // report of the morning would; the median is the figure.
+            let mut times = Vec::new();
+            for (n, username) in [(0, "bench_hospital"), (1, "bench_hospital1"), (0, "bench_hospital"), (1, "bench_hospital1")] {
+                times.push(batch_report(&province, n, username).await.as_secs_f64() * 1000.0);
+            }
+            let shown: Vec<String> = times.iter().map(|t| format!("{t:.0}")).collect();
+            times.sort_by(f64::total_cmp);
+            println!(
+                "\nbatch report of 1,000 at {}: {} ms in turn, median {:.0} ms",
+                province.seeded,
+                shown.join(", "),
+                (times[1] + times[2]) / 2.0
+            );
         }
     });
 }
