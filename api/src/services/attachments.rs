@@ -28,8 +28,9 @@ use crate::storage::Staged;
 const CHECK_TIMEOUT: StdDuration = StdDuration::from_secs(10);
 
 /// How many files are opened at once (one per core: the parse is CPU work). A file is read whole
-/// to be opened, so this bounds the memory of a deadline-night surge to a few files, not one per
-/// upload in flight (`make bench`, the surge part, shows it flat in the number of uploaders).
+/// to be opened and an image may take [`MAX_IMAGE_ALLOC`] to decode, so without a bound N uploads
+/// arriving together could take N times that. (The deadline night of `make bench` — PDFs that
+/// parse in milliseconds — showed no difference: it bounds the worst case, not the usual one.)
 static CHECKS: std::sync::LazyLock<std::sync::Arc<tokio::sync::Semaphore>> = std::sync::LazyLock::new(|| {
     let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
     std::sync::Arc::new(tokio::sync::Semaphore::new(cores))
