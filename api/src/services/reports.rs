@@ -72,7 +72,8 @@ pub async fn report(
         .into_iter()
         .map(|d| (d.id.clone(), d))
         .collect();
-    let reached = reviews::arrivals(&tx, &org_id, ids.clone()).await?;
+    // Where each stands here, from the holder rows the triggers keep in this same transaction.
+    let standing = reviews::standings(&tx, &org_id, ids.clone()).await?;
     let parents: HashMap<(String, String), String> = path::Entity::find()
         .filter(path::Column::OrgId.eq(org_id.clone()))
         .filter(path::Column::Status.eq(PathStatus::Approved.as_str()))
@@ -89,11 +90,11 @@ pub async fn report(
     let mut targets: HashMap<String, String> = HashMap::new();
     for (index, id) in ids.iter().enumerate() {
         let field = format!("/declaration_ids/{index}");
-        let Some(declaration) = found.get(id).filter(|_| reached.contains_key(id)) else {
+        let (Some(declaration), Some(standing)) = (found.get(id), standing.get(id)) else {
             offenders.push(FieldError::new(field, format!("{id}：申报不存在或不属于本单位")));
             continue;
         };
-        let reason = match Standing::of(declaration, &org_id, reached.get(id).copied()) {
+        let reason = match standing {
             Standing::Approved => None,
             Standing::Pending => Some("尚未审核通过，请先审核"),
             Standing::Reported => {

@@ -73,8 +73,9 @@ impl Standing {
     /// `arrived_at`: when the declaration last reached `org_id`. An organisation it reached before
     /// its latest submission saw it in an earlier round: it went back, and has not come up again.
     ///
-    /// The rule in Rust: the database's triggers (`m20261205_r1`) keep the same rule in each
-    /// holder row's `standing`, which the lists read ([`standings`]); tests hold the two equal.
+    /// The rule in Rust: the database's triggers (`m20261205_r1`, `m20261206_r2`) keep the same
+    /// rule in each holder row's `standing`, which the lists, the reviewer's view and 数据上报 read
+    /// ([`standings`]); tests hold the two equal.
     pub fn of(declaration: &declaration::Model, org_id: &str, arrived_at: Option<DateTimeUtc>) -> Self {
         let in_round = arrived_at.is_some_and(|at| declaration.submitted_at.is_none_or(|submitted| at >= submitted));
         Self::from_parts(&declaration.status, declaration.holder_org_id.as_deref(), org_id, in_round)
@@ -110,25 +111,6 @@ pub async fn standings(
         .await?
         .into_iter()
         .filter_map(|h| Some((h.declaration_id, Standing::parse(h.standing.as_deref()?)?)))
-        .collect())
-}
-
-/// When each of `ids` last reached `org_id`, in one query.
-pub async fn arrivals(
-    db: &impl ConnectionTrait,
-    org_id: &str,
-    ids: Vec<String>,
-) -> Result<HashMap<String, DateTimeUtc>, sea_orm::DbErr> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    Ok(declaration_holder::Entity::find()
-        .filter(declaration_holder::Column::OrgId.eq(org_id))
-        .filter(declaration_holder::Column::DeclarationId.is_in(ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|h| (h.declaration_id, h.arrived_at))
         .collect())
 }
 
